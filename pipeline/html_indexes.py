@@ -1,0 +1,238 @@
+"""The edition's finding aids: registers, the timeline, the list of corrections.
+
+Each is built from the teiview `Edition` (plus, for what teiview does not
+carry yet, a look at the TEI tree itself) into small dataclasses the
+templates print.  Links point at the anchors teiview generated in the text.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from .html_flavor import part_file
+from .teiview import TEI, XML_ID, DateRef, Edition, Loc, NameRef, local, sort_key, x
+
+REGISTERS = (  # (entity kind, file, title)
+    ("person", "persons.html", "人名索引"),
+    ("place", "places.html", "地名索引"),
+    ("org", "orgs.html", "机构索引"),
+    ("work", "works.html", "著作索引"),
+)
+CERTAINTY = {"high": "高", "medium": "中", "low": "低"}
+SENTENCE_END = "。！？!?；;"
+CONTEXT_MAX = 60  # characters either side of a date, at most
+BLOCK_TAGS = {"p", "ab", "head", "item", "l", "note", "titlePart", "docAuthor", "docImprint"}
+
+
+@dataclass(frozen=True)
+class Link:
+    href: str
+    label: str
+
+
+@dataclass(frozen=True)
+class AltName:
+    lang: str
+    text: str
+
+
+@dataclass
+class IndexEntry:
+    anchor: str
+    name: str
+    sort: tuple[str, str]
+    alternatives: list[AltName]
+    wikidata: str
+    candidate: bool
+    occurrences: list[Link]
+
+
+@dataclass
+class IndexGroup:
+    key: str
+    entries: list[IndexEntry] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    sort: tuple[str, int]
+    machine: str
+    display: str
+    text: str
+    before: str
+    after: str
+    href: str
+    where: str
+
+
+@dataclass(frozen=True)
+class CorrectionRow:
+    id: str
+    sic: str
+    corr: str
+    rule: str
+    cert: str
+    href: str
+    where: str
+
+
+class Places:
+    """Turns a teiview location into a link and a short label a reader knows."""
+
+    def __init__(self, part_labels: dict[str, str], first_body_part: str | None) -> None:
+        self.part_labels = part_labels
+        self.first_body_part = first_body_part
+
+    def href(self, loc: Loc, anchor: str) -> str:
+        return f"{part_file(loc.part, self.first_body_part)}#{anchor}"
+
+    def label(self, loc: Loc) -> str:
+        where = self.part_labels.get(loc.part, loc.part)
+        return f"{where}，第 {loc.page} 页" if loc.page else where
+
+
+# ---------------------------------------------------------------- registers
+
+def initial(sort: tuple[str, str]) -> str:
+    head = sort[0][:1].upper()
+    return head if "A" <= head <= "Z" else "#"
+
+
+def occurrence_links(refs: list[NameRef], places: Places) -> list[Link]:
+    """One link per occurrence; repeats within a part are numbered."""
+    seen: dict[str, int] = {}
+    links = []
+    for ref in refs:
+        label = places.label(ref.loc)
+        seen[label] = seen.get(label, 0) + 1
+        shown = label if seen[label] == 1 else f"{label}（{seen[label]}）"
+        links.append(Link(places.href(ref.loc, ref.anchor), shown))
+    return links
+
+
+def register_entries(edition: Edition, kind: str, places: Places) -> list[IndexEntry]:
+    entries = []
+    for ent in edition.entities:
+        if ent.kind != kind:
+            continue
+        alts = [AltName(lang, text) for lang, text in ent.names if text != ent.name]
+        entries.append(IndexEntry(ent.id, ent.name, sort_key(ent.name), alts, ent.wikidata, False,
+                                  occurrence_links(ent.occurrences, places)))
+    candidates: dict[str, list[NameRef]] = {}
+    for ref in edition.names:
+        if not ref.refs and NAME_KIND.get(ref.tag) == kind and ref.text:
+            candidates.setdefault(ref.text, []).append(ref)
+    for k, (text, refs) in enumerate(sorted(candidates.items(), key=lambda kv: sort_key(kv[0])), 1):
+        entries.append(IndexEntry(f"candidate-{kind}-{k}", text, sort_key(text), [], "", True,
+                                  occurrence_links(refs, places)))
+    return sorted(entries, key=lambda e: (e.sort, e.candidate, e.anchor))
+
+
+NAME_KIND = {"persName": "person", "placeName": "place", "orgName": "org", "title": "work"}
+
+
+def group_by_initial(entries: list[IndexEntry]) -> list[IndexGroup]:
+    groups: dict[str, IndexGroup] = {}
+    for entry in entries:
+        key = initial(entry.sort)
+        groups.setdefault(key, IndexGroup(key)).entries.append(entry)
+    return [groups[k] for k in sorted(groups, key=lambda k: (k == "#", k))]
+
+
+# ---------------------------------------------------------------- timeline
+
+def iso_of(date: DateRef) -> str:
+    return date.when or date.from_ or date.not_before or date.to or date.not_after
+
+
+def display_of(date: DateRef) -> str:
+    if date.when:
+        return date.when
+    if date.from_ or date.to:
+        return f"{date.from_ or '…'} – {date.to or '…'}"
+    return f"{date.not_before or '…'} – {date.not_after or '…'}（约）"
+
+
+def enclosing_block(el: etree._Element) -> etree._Element:
+    for anc in el.iterancestors():
+        if local(anc) in BLOCK_TAGS:
+            return anc
+    return el.getparent() if el.getparent() is not None else el
+
+
+def split_around(block: etree._Element, target: etree._Element) -> tuple[str, str, str]:
+    """Reading text of `block` before, inside and after `target`."""
+    parts: list[list[str]] = [[], [], []]
+    slot = 0
+
+    def walk(e: etree._Element) -> None:
+        nonlocal slot
+        if e is target:
+            slot = 1
+        parts[slot].append(e.text or "")
+        for c in e:
+            if isinstance(c.tag, str) and local(c) not in ("note", "sic", "orig", "abbr"):
+                walk(c)
+            if c is target:
+                slot = 2
+            parts[slot].append(c.tail or "")
+    walk(block)
+    return tuple(re.sub(r"\s+", " ", "".join(p)) for p in parts)  # type: ignore[return-value]
+
+
+def sentence_around(before: str, after: str) -> tuple[str, str]:
+    """Cut `before` and `after` to the sentence that holds the date."""
+    starts = [before.rfind(c) for c in SENTENCE_END]
+    start = max(starts) + 1
+    before = before[start:].lstrip()
+    ends = [i for i in (after.find(c) for c in SENTENCE_END) if i >= 0]
+    after = after[: min(ends) + 1] if ends else after
+    if len(before) > CONTEXT_MAX:
+        before = "…" + before[-CONTEXT_MAX:]
+    if len(after) > CONTEXT_MAX:
+        after = after[:CONTEXT_MAX] + "…"
+    return before, after
+
+
+def timeline_events(edition: Edition, tree: etree._ElementTree, places: Places) -> list[TimelineEvent]:
+    """Dated events in ISO order, each with its sentence.
+
+    teiview numbers dates in document order inside <text>; the TEI tree is
+    walked in the same order to recover the sentence around each one.
+    """
+    elements = x(tree.getroot(), "//t:text//t:date")
+    if len(elements) != len(edition.dates):
+        raise ValueError(f"teiview saw {len(edition.dates)} dates, the TEI has {len(elements)}")
+    events = []
+    for k, (date, el) in enumerate(zip(edition.dates, elements)):
+        before, inside, after = split_around(enclosing_block(el), el)
+        before, after = sentence_around(before, after)
+        iso = iso_of(date)
+        events.append(TimelineEvent((iso, k), iso, display_of(date), inside.strip() or date.text,
+                                    before, after.rstrip(), places.href(date.loc, date.anchor),
+                                    places.label(date.loc)))
+    return sorted(events, key=lambda e: e.sort)
+
+
+# ---------------------------------------------------------------- corrections
+
+def rule_names(tree: etree._ElementTree) -> dict[str, str]:
+    """respStmt id -> what the rule does, from the header's titleStmt."""
+    names = {}
+    for stmt in x(tree.getroot(), "//t:titleStmt/t:respStmt[@xml:id]"):
+        resp = stmt.find(f"{{{TEI}}}resp")
+        names[stmt.get(XML_ID)] = " ".join((resp.text or "").split()) if resp is not None else ""
+    return names
+
+
+def correction_rows(edition: Edition, tree: etree._ElementTree, places: Places) -> list[CorrectionRow]:
+    names = rule_names(tree)
+    rows = []
+    for c in edition.corrections:
+        rule_id = c.resp.lstrip("#")
+        rule = names.get(rule_id) or rule_id or "—"
+        rows.append(CorrectionRow(c.id, c.sic, c.corr, rule, CERTAINTY.get(c.cert, c.cert or "—"),
+                                  places.href(c.loc, c.id), places.label(c.loc)))
+    return rows

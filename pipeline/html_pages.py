@@ -1,0 +1,220 @@
+"""The pages of the HTML edition as data: what each template is given.
+
+One `Page` per output file.  Text pages hold their rendered division tree
+(markup made by teiview with `HtmlFlavor`, so every text node is escaped);
+finding-aid pages hold the rows built in `html_indexes`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from markupsafe import Markup
+
+from .html_flavor import HOME, HtmlFlavor, note_marker, part_file
+from .html_indexes import (
+    REGISTERS, IndexGroup, Places, correction_rows, group_by_initial, register_entries, timeline_events,
+)
+from .teiview import Division, Edition, Footnote, TocEntry
+
+MAX_HEADING = 6
+
+
+@dataclass(frozen=True)
+class NavItem:
+    href: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Download:
+    href: str
+    label: str
+    size: str
+
+
+@dataclass(frozen=True)
+class Site:
+    title: str
+    footer: str
+    nav: tuple[NavItem, ...]
+    downloads: tuple[Download, ...]
+
+
+@dataclass(frozen=True)
+class NoteView:
+    id: str
+    ref_id: str
+    marker: str
+    body: Markup
+
+
+@dataclass(frozen=True)
+class Line:
+    role: str
+    html: Markup
+    heading: bool = False
+
+
+@dataclass(frozen=True)
+class TitlePageBlock:
+    lines: tuple[Line, ...]
+
+
+@dataclass(frozen=True)
+class TocLine:
+    level: int
+    html: Markup
+    href: str | None
+    page: str
+
+
+@dataclass
+class Page:
+    filename: str
+    template: str
+    kind: str
+    title: str
+    reading: bool = False  # has the reading switches and the note popover
+    indexed: bool = True  # searched by Pagefind
+    body: Markup = Markup("")
+    notes: list[NoteView] = field(default_factory=list)
+    prev: NavItem | None = None
+    next: NavItem | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> Any:
+        # Templates read page-specific data (page.groups, page.events, ...)
+        # as attributes; it lives in `extra`.
+        extra = self.__dict__.get("extra", {})
+        if name in extra:
+            return extra[name]
+        raise AttributeError(name)
+
+
+# ---------------------------------------------------------------- text pages
+
+def division_html(div: Division, level: int) -> Markup:
+    """A division and its children as nested <section>s with headings."""
+    h = min(level, MAX_HEADING)
+    label = Markup('<span class="label">{}</span>').format(div.label) if div.label else Markup("")
+    heading = Markup('<h{} id="{}-head">{}{}</h{}>').format(h, div.id, label, div.head, h) if (div.label or div.head) else Markup("")
+    inner = Markup("").join(b.html for b in div.blocks)
+    kids = Markup("").join(division_html(c, level + 1) for c in div.children)
+    if level == 1:
+        return Markup("{}{}{}").format(heading, inner, kids)
+    return Markup('<section id="{}" class="div-{}">{}{}{}</section>').format(div.id, div.type or "div", heading, inner, kids)
+
+
+def note_views(notes: list[Footnote]) -> list[NoteView]:
+    return [NoteView(n.id, n.ref_id, note_marker(n), n.body) for n in notes]
+
+
+def tidy_heading(text: str) -> str:
+    """Undo print letter-spacing (前　　言 → 前言) but keep real word gaps."""
+    words = text.split()
+    return "".join(words) if words and all(len(w) == 1 for w in words) else " ".join(words)
+
+
+def short_label(div: Division) -> str:
+    """A label for links: 第一章 绪论 → 第一章; 前　　言 → 前言."""
+    label = str(Markup(div.label).striptags()).strip() if div.label else ""
+    return label or tidy_heading(div.head_text) or div.id
+
+
+def text_pages(edition: Edition, flavor: HtmlFlavor) -> list[Page]:
+    tops = [*edition.front, *edition.body, *edition.back]
+    pages = []
+    for div in tops:
+        body = division_html(div, 1)
+        notes = [n for d in div.walk() for n in d.notes]
+        if edition.body_head and edition.body and div is edition.body[0]:
+            body = Markup('<p class="book-head">{}</p>{}').format(edition.body_head.html, body)
+            notes = [*edition.body_head.notes, *notes]
+        title = tidy_heading(div.head_text) or div.id
+        page = Page(part_file(div.id, flavor.first_body_part), "text.html", "text", title,
+                    reading=True, body=body, notes=note_views(notes))
+        page.extra["div_id"] = div.id
+        pages.append(page)
+    for k, page in enumerate(pages):
+        if k > 0:
+            page.prev = NavItem(pages[k - 1].filename, pages[k - 1].title)
+        if k + 1 < len(pages):
+            page.next = NavItem(pages[k + 1].filename, pages[k + 1].title)
+    return pages
+
+
+# ---------------------------------------------------------------- home
+
+def title_page_blocks(edition: Edition) -> list[TitlePageBlock]:
+    blocks = []
+    for i, tp in enumerate(edition.title_pages):
+        first_title = next((j for j, line in enumerate(tp.lines) if line.kind == "title"), None)
+        lines = tuple(Line(line.kind, line.html, heading=(i == 0 and j == first_title))
+                      for j, line in enumerate(tp.lines))
+        blocks.append(TitlePageBlock(lines))
+    return blocks
+
+
+def toc_lines(entries: tuple[TocEntry, ...] | list[TocEntry], flavor: HtmlFlavor) -> list[TocLine]:
+    out: list[TocLine] = []
+    for e in entries:
+        href = flavor.href(e.target) if e.target and e.target in flavor.part_of else None
+        out.append(TocLine(e.level, e.html, href, e.page))
+        out += toc_lines(e.children, flavor)
+    return out
+
+
+def home_page(edition: Edition, flavor: HtmlFlavor, texts: list[Page]) -> Page:
+    page = Page(HOME, "home.html", "home", edition.meta.title, reading=True)
+    page.extra["title_pages"] = title_page_blocks(edition)
+    page.extra["imprint"] = [Line(line.type or "line", line.html) for line in edition.imprint]
+    if edition.contents is not None:
+        page.extra["toc_head"] = tidy_heading(edition.contents.head_text) or "目录"
+        page.extra["toc"] = toc_lines(edition.contents.entries, flavor)
+    else:  # no printed contents: list the pages themselves
+        page.extra["toc_head"] = "目录"
+        page.extra["toc"] = [TocLine(1, Markup("{}").format(p.title), p.filename, "") for p in texts]
+    # The title pages and imprint can carry corrections and notes too.
+    page.notes = note_views([n for n in edition.notes if part_file(n.loc.part, flavor.first_body_part) == HOME])
+    return page
+
+
+# ---------------------------------------------------------------- finding aids
+
+def part_labels(edition: Edition) -> dict[str, str]:
+    labels = {tp.key: "书名页" for tp in edition.title_pages}
+    labels.update({"imprint": "版权页", "body-head": "正文前"})
+    if edition.contents is not None:
+        labels[edition.contents.id] = "目录"
+    for div in (*edition.front, *edition.body, *edition.back):
+        labels[div.id] = short_label(div)
+    return labels
+
+
+def finding_aid_pages(edition: Edition, tree: Any, flavor: HtmlFlavor) -> list[Page]:
+    places = Places(part_labels(edition), flavor.first_body_part)
+    pages = []
+    for kind, filename, title in REGISTERS:
+        groups: list[IndexGroup] = group_by_initial(register_entries(edition, kind, places))
+        count = sum(len(g.entries) for g in groups)
+        page = Page(filename, "register.html", "register", title)
+        page.extra.update(groups=groups, summary=f"共 {count} 条，按汉语拼音排序；每条链接到它在书中的每一处。")
+        pages.append(page)
+    events = timeline_events(edition, tree, places)
+    page = Page("timeline.html", "timeline.html", "timeline", "年表")
+    page.extra.update(events=events, summary=f"书中标注的 {len(events)} 个日期，按时间排序，附所在句子。")
+    pages.append(page)
+    rows = correction_rows(edition, tree, places)
+    page = Page("corrections.html", "corrections.html", "corrections", "校勘记")
+    page.extra.update(corrections=rows, summary=f"本版对 OCR 文本所作的 {len(rows)} 处校正：原文 → 校正、依据与可信度。")
+    pages.append(page)
+    pages.append(Page("search.html", "search.html", "search", "搜索", indexed=False))
+    return pages
+
+
+def site_nav(pages: list[Page]) -> tuple[NavItem, ...]:
+    labels = {"persons.html": "人名", "places.html": "地名", "orgs.html": "机构", "works.html": "著作",
+              "timeline.html": "年表", "corrections.html": "校勘记", "search.html": "搜索"}
+    names = {p.filename for p in pages}
+    return (NavItem(HOME, "首页"), *(NavItem(f, label) for f, label in labels.items() if f in names))

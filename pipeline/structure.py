@@ -1,0 +1,217 @@
+"""Stage 3, structure: recover the book's parts from its cleaned lines.
+
+First every line gets its zone (as GROBID labels page zones before anything
+else looks at them): title pages, imprint (CIP + colophon), front sections
+(前言, 目录), body, back matter.  Then each zone is read by its own reader, so
+that, e.g., the `①` in the CIP classification line is never taken for a note.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import patterns as P
+from .imprint import read_imprint, read_title_pages
+from .model import CleanLine, CleanText, Div, Document, PageBreak, Problem, Run, TocEntry
+from .pagination import Pager, Unit, classify, link_notes, paragraphs, run_of
+
+BACK_KINDS = {"appendix": "appendix", "afterword": "afterword", "bibliography": "bibliography"}
+CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+@dataclass
+class Zones:
+    title: list[CleanLine]
+    imprint: list[CleanLine]
+    front: list[list[CleanLine]]  # each starts with its heading line (前言, 目录)
+    body: list[CleanLine]
+
+
+def cn_number(label: str) -> int:
+    """第十二章 → 12, 三、→ 3, 附件四 → 4."""
+    digits = "".join(ch for ch in label if ch.isdigit())
+    if digits:
+        return int(digits)
+    total, current = 0, 0
+    for ch in label:
+        if ch in CN_DIGITS:
+            current = CN_DIGITS[ch]
+        elif ch == "十":
+            total += (current or 1) * 10
+            current = 0
+        elif ch == "百":
+            total += (current or 1) * 100
+            current = 0
+    return total + current
+
+
+def find_zones(lines: list[CleanLine]) -> Zones:
+    nonblank = [ln for ln in lines if ln.text]
+    idx = {id(ln): i for i, ln in enumerate(nonblank)}
+    cip = next((i for i, ln in enumerate(nonblank) if P.CIP_HEAD.match(ln.text)), None)
+    front_starts = [i for i, ln in enumerate(nonblank) if P.PREFACE.match(ln.text) or P.CONTENTS.match(ln.text)]
+    first_front = front_starts[0] if front_starts else None
+    body_start = find_body_start(nonblank, front_starts)
+    title_end = cip if cip is not None else (first_front if first_front is not None else 0)
+    imprint_end = first_front if first_front is not None else body_start
+    front = []
+    for k, start in enumerate(front_starts):
+        if start >= body_start:
+            break
+        end = front_starts[k + 1] if k + 1 < len(front_starts) and front_starts[k + 1] < body_start else body_start
+        front.append(nonblank[start:end])
+    del idx
+    return Zones(nonblank[:title_end], nonblank[title_end:imprint_end] if cip is not None else [], front,
+                 nonblank[body_start:])
+
+
+def find_body_start(lines: list[CleanLine], front_starts: list[int]) -> int:
+    """The body opens at the first chapter heading after the 目录, with any short
+    title lines printed just above it."""
+    toc_end = 0
+    for start in front_starts:
+        if P.CONTENTS.match(lines[start].text):
+            toc_end = start + 1
+            while toc_end < len(lines) and P.parse_toc_line(lines[toc_end].text):
+                toc_end += 1
+    for i in range(toc_end, len(lines)):
+        unit = classify(lines[i])
+        if unit.kind == "head" and unit.heading.kind == "chapter":
+            j = i
+            while j - 1 >= toc_end and is_title_line(lines[j - 1]) and j - 1 not in front_starts:
+                j -= 1
+            return j
+    return len(lines)
+
+
+def is_title_line(line: CleanLine) -> bool:
+    return len(line.text) <= 40 and not line.text.endswith(P.TERMINAL[:3]) and classify(line).kind == "para"
+
+
+def read_toc(lines: list[CleanLine], problems: list[Problem], file: str) -> list[TocEntry]:
+    entries = []
+    for line in lines[1:]:
+        pos = 0
+        for raw, title, page in P.parse_toc_line(line.text):
+            start = line.text.index(raw, pos)
+            pos = start + len(raw)
+            heading = P.classify_heading(title)
+            label = heading.label if heading else ""
+            level = 2 if heading and heading.kind == "section" else 1
+            t_start = start + raw.index(title) + len(label)
+            while t_start < len(line.text) and line.text[t_start].isspace():
+                t_start += 1
+            t_end = start + raw.index(title) + len(title)
+            run = run_of(line, t_start, t_end)
+            entries.append(TocEntry(level, label, run.reading_text(), page, line.number, raw, run))
+        if not pos:
+            problems.append(Problem("W020", "line in the 目录 has no page number; kept as text", file, line.number))
+    return entries
+
+
+def build_divs(units: list[Unit], pager: Pager, doc: Document) -> None:
+    """Distribute body units over chapters, sections and back-matter divs."""
+    chapter: Div | None = None
+    container: Div | None = None
+    segment: list[Unit] = []
+    opener: list[Unit] = []
+
+    def flush() -> None:
+        if container is not None:
+            container.blocks.extend(paragraphs(segment, pager))
+        segment.clear()
+
+    for unit in units:
+        if unit.kind != "head":
+            (segment if container is not None else opener).append(unit)
+            continue
+        flush()
+        h = unit.heading
+        head = run_of(unit.line, unit.start, len(unit.line.text), unit.markers)
+        if h.kind == "chapter":
+            n = cn_number(h.label)
+            chapter = Div("chapter", f"ch{n}", head, h.label, str(n), unit.line.number)
+            doc.body.append(chapter)
+            container = chapter
+        elif h.kind == "section" and chapter is not None:
+            m = cn_number(h.label)
+            container = Div("section", f"{chapter.xml_id}-s{m}", head, h.label, str(m), unit.line.number)
+            chapter.divs.append(container)
+        elif h.kind == "section":
+            segment.append(Unit("para", unit.line, markers=unit.markers, page_before=unit.page_before))
+            continue
+        else:
+            kind = BACK_KINDS.get(h.kind, h.kind)
+            container = Div(kind, f"back{len(doc.back) + 1}", head, h.label, "", unit.line.number)
+            doc.back.append(container)
+            chapter = None
+        container.page_before = unit.page_before
+    flush()
+    body_head_units = [u for u in opener if u.kind != "note"]
+    if body_head_units:
+        first = body_head_units[0]
+        doc.body_head = run_of(first.line, 0, len(first.line.text), first.markers)
+        for extra in body_head_units[1:]:
+            doc.body_head.items.extend(run_of(extra.line, 0, len(extra.line.text), extra.markers).items)
+
+
+def link_toc(doc: Document) -> None:
+    """Point each 目录 entry at the div it names, where that div exists."""
+    chapter_id = ""
+    divs = {d.xml_id: d for d in all_divs(doc)}
+    for entry in doc.toc:
+        heading = P.classify_heading(entry.label + entry.title) if entry.label else None
+        if heading and heading.kind == "chapter":
+            chapter_id = f"ch{cn_number(entry.label)}"
+            target = chapter_id
+        elif heading and heading.kind == "section":
+            target = f"{chapter_id}-s{cn_number(entry.label)}"
+        else:
+            target = next((d.xml_id for d in doc.front_divs + doc.back
+                           if P.squeeze(d.head.reading_text()) == P.squeeze(entry.title)), "")
+        entry.target = target if target in divs else ""
+
+
+def all_divs(doc: Document) -> list[Div]:
+    out: list[Div] = []
+
+    def walk(divs: list[Div]) -> None:
+        for d in divs:
+            out.append(d)
+            walk(d.divs)
+    walk(doc.front_divs + doc.body + doc.back)
+    return out
+
+
+def structure(text: CleanText) -> Document:
+    """Zones, then title pages, imprint, front sections, body and back matter."""
+    file = text.source.name
+    doc = Document(source=text.source, normalisations=text.normalisations, problems=list(text.problems))
+    doc.corrections = [c for ln in text.lines for c in ln.corrections]
+    zones = find_zones(text.lines)
+    if zones.imprint:
+        doc.imprint = read_imprint(zones.imprint)
+    doc.title_pages = read_title_pages(zones.title, doc.imprint.fields if doc.imprint else {})
+    pager = Pager(file, page=0 if text.lines and text.lines[0].page_start else 1)
+    for section in zones.front:
+        head_line = section[0]
+        if P.CONTENTS.match(head_line.text):
+            doc.toc_head = run_of(head_line, 0, len(head_line.text))
+            doc.toc_line = head_line.number
+            doc.toc = read_toc(section, doc.problems, file)
+            continue
+        units = [classify(ln) for ln in section[1:]]
+        link_notes(units, pager)
+        div = Div("preface", "preface", run_of(head_line, 0, len(head_line.text)), line=head_line.number)
+        div.blocks = paragraphs(units, pager)
+        doc.front_divs.append(div)
+    units = [classify(ln) for ln in zones.body]
+    link_notes(units, pager)
+    build_divs(units, pager, doc)
+    link_toc(doc)
+    doc.problems.extend(pager.problems)
+    doc.stats = {"pages detected": pager.page, "notes linked": pager.notes_linked,
+                 "paragraphs re-joined": pager.rejoined, "chapters": len(doc.body),
+                 "toc entries": len(doc.toc), "corrections": len(doc.corrections)}
+    if not doc.body:
+        doc.problems.append(Problem("W030", "no chapter heading (第…章) found; the body is empty", file, None))
+    return doc

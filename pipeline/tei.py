@@ -1,0 +1,216 @@
+"""Stage 5, TEI: the Document as a TEI P5 tree (see docs/encoding.md).
+
+The header holds metadata read from the CIP block and colophon, the
+edition's own metadata (`input/edition.toml`) and the declarations of what
+the pipeline normalised; `<text>` holds every character of the source.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from lxml import etree
+
+from . import __version__
+from .model import Div, Document, Entity, PageBreak, Paragraph, Run
+from .tei_header import write_header
+from .tei_inline import T, TEI_NS, XML_ID, XML_LANG, Counters, sub, write_run
+
+
+@dataclass(frozen=True)
+class EditionMeta:
+    subtitle: str = ""
+    statement: str = ""
+    publisher: str = ""
+    identifier: str = ""
+    availability: str = "restricted"
+    licence: str = ""
+    editor: str = ""
+    date: str = "1970-01-01"
+
+
+class EditionMetaError(Exception):
+    exit_code = 3
+
+
+def load_edition_meta(path: Path | None) -> EditionMeta:
+    if path is None or not path.exists():
+        return EditionMeta()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8")).get("edition", {})
+    except tomllib.TOMLDecodeError as exc:
+        raise EditionMetaError(f"{path}: {exc}") from None
+    known = EditionMeta.__dataclass_fields__
+    unknown = sorted(set(data) - set(known))
+    if unknown:
+        raise EditionMetaError(f"{path}: unknown key(s) in [edition]: {', '.join(unknown)}")
+    return EditionMeta(**{k: str(v) for k, v in data.items()})
+
+
+def build_date(meta: EditionMeta) -> str:
+    """The build's date: SOURCE_DATE_EPOCH when set (reproducible builds), else the edition's date."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date().isoformat()
+    return meta.date
+
+
+def build_tei(doc: Document, meta: EditionMeta) -> etree._ElementTree:
+    root = etree.Element(T + "TEI", nsmap={None: TEI_NS})
+    root.set(XML_LANG, "zh-Hans")
+    counters = Counters()
+    write_header(root, doc, meta, build_date(meta), __version__)
+    if doc.entities:
+        write_standoff(root, doc.entities)
+    text = sub(root, "text")
+    write_front(sub(text, "front"), doc, counters)
+    body = sub(text, "body")
+    if doc.body_head:
+        write_run(sub(body, "head"), doc.body_head, counters)
+    for div in doc.body:
+        write_div(body, div, counters)
+    if not doc.body:
+        sub(body, "p")
+    if doc.back:
+        back = sub(text, "back")
+        for div in doc.back:
+            write_div(back, div, counters)
+    doc.stats["spans dropped (crossing)"] = len(counters.dropped_spans)
+    return etree.ElementTree(root)
+
+
+def write_front(front: etree._Element, doc: Document, counters: Counters) -> None:
+    for k, page in enumerate(doc.title_pages, start=1):
+        if page.page_break:
+            write_pb(front, page.page_break)
+        tp = sub(front, "titlePage", {"n": str(k)})
+        for line in page.lines:
+            write_title_line(tp, line.role, line.run, counters)
+    if doc.imprint:
+        div = sub(front, "div", {"type": "imprint", XML_ID: "imprint"})
+        for zone, item in doc.imprint.lines:
+            if isinstance(item, PageBreak):
+                write_pb(div, item)
+            else:
+                write_run(sub(div, "ab", {"type": zone}), item, counters)
+    for div in doc.front_divs:
+        write_div(front, div, counters)
+    if doc.toc_head is not None:
+        write_contents(front, doc, counters)
+
+
+def write_title_line(tp: etree._Element, role: str, run: Run, counters: Counters) -> None:
+    if role == "title":
+        write_run(sub(sub(tp, "docTitle"), "titlePart", {"type": "main"}), run, counters)
+    elif role == "author":
+        write_run(sub(tp, "docAuthor"), run, counters)
+    elif role == "publisher":
+        write_run(sub(sub(tp, "docImprint"), "publisher"), run, counters)
+    elif role == "series":
+        write_run(sub(sub(tp, "docTitle"), "titlePart", {"type": "series"}), run, counters)
+    else:
+        write_run(sub(sub(tp, "docTitle"), "titlePart", {"type": "sub"}), run, counters)
+
+
+def write_contents(front: etree._Element, doc: Document, counters: Counters) -> None:
+    div = sub(front, "div", {"type": "contents", XML_ID: "contents"})
+    write_run(sub(div, "head"), doc.toc_head, counters)
+    lst = sub(div, "list", {"type": "toc"})
+    for entry in doc.toc:
+        item = sub(lst, "item", {"n": str(entry.level)})
+        if entry.label:
+            sub(item, "label", text=entry.label)
+        title = sub(item, "ref", {"target": f"#{entry.target}"}) if entry.target else sub(item, "seg")
+        write_run(title, entry.title_run or Run(), counters)
+        sub(item, "num", {"type": "page"}, entry.page)
+
+
+def write_div(parent: etree._Element, div: Div, counters: Counters) -> None:
+    if div.page_before:
+        write_pb(parent, div.page_before)
+    el = sub(parent, "div", {"type": div.type, "n": div.n, XML_ID: div.xml_id})
+    head = sub(el, "head")
+    if div.label:
+        sub(head, "label", text=div.label)
+        sub_tail(head, " ")
+    write_run(head, div.head, counters)
+    for block in div.blocks:
+        if isinstance(block, PageBreak):
+            write_pb(el, block)
+        elif isinstance(block, Paragraph):
+            write_run(sub(el, "p"), block.run, counters)
+    for child in div.divs:
+        write_div(el, child, counters)
+
+
+def sub_tail(parent: etree._Element, text: str) -> None:
+    parent[-1].tail = (parent[-1].tail or "") + text
+
+
+def write_pb(parent: etree._Element, pb: PageBreak) -> None:
+    sub(parent, "pb", {"n": pb.n or ""})
+
+
+LIST_OF = {"person": ("listPerson", "person", "persName"), "place": ("listPlace", "place", "placeName"),
+           "org": ("listOrg", "org", "orgName"), "work": ("listBibl", "bibl", "title")}
+
+
+def write_standoff(root: etree._Element, entities: list[Entity]) -> None:
+    standoff = sub(root, "standOff")
+    for kind, (list_tag, entry_tag, name_tag) in LIST_OF.items():
+        members = [e for e in entities if e.type == kind]
+        if not members:
+            continue
+        lst = sub(standoff, list_tag)
+        for e in members:
+            entry = sub(lst, entry_tag, {XML_ID: e.xml_id})
+            sub(entry, name_tag, {"type": "preferred"} if kind != "work" else {"type": "main"}, e.name)
+            for alias in e.aliases:
+                sub(entry, name_tag, {"type": "variant"} if kind != "work" else {"type": "alt"}, alias)
+            if e.english:
+                name = sub(entry, name_tag, {XML_LANG: "en"}, e.english)
+                name.set("type", "preferred" if kind != "work" else "alt")
+            if e.wikidata:
+                sub(entry, "idno", {"type": "wikidata"}, e.wikidata)
+            if e.note:
+                sub(entry, "note", text=e.note)
+
+
+# Elements whose content is elements only: whitespace between their children is
+# insignificant, so they may be indented.  Inside mixed content (p, head, note,
+# item…) a newline would become a space in Chinese text, so nothing is added.
+ELEMENT_ONLY = {
+    "TEI", "teiHeader", "fileDesc", "titleStmt", "editionStmt", "publicationStmt", "availability", "sourceDesc",
+    "biblStruct", "monogr", "imprint", "series", "extent", "encodingDesc", "editorialDecl", "appInfo", "classDecl",
+    "taxonomy", "category", "profileDesc", "langUsage", "textClass", "keywords", "revisionDesc", "standOff",
+    "listPerson", "person", "listPlace", "place", "listOrg", "org", "listBibl", "bibl", "text", "front", "body",
+    "back", "div", "titlePage", "docTitle", "list", "respStmt", "projectDesc", "correction", "normalization",
+    "application", "punctuation", "listChange",
+}
+
+
+def indent(el: etree._Element, level: int = 0) -> None:
+    if etree.QName(el).localname not in ELEMENT_ONLY or not len(el) or (el.text and el.text.strip()):
+        return
+    if any(child.tail and child.tail.strip() for child in el):
+        return
+    pad = "\n" + "  " * (level + 1)
+    el.text = pad
+    for child in el:
+        indent(child, level + 1)
+        child.tail = pad
+    el[-1].tail = "\n" + "  " * level
+
+
+def serialise(tree: etree._ElementTree) -> bytes:
+    indent(tree.getroot())
+    return etree.tostring(tree, xml_declaration=True, encoding="UTF-8") + b"\n"
+
+
+def tei(doc: Document, meta: EditionMeta) -> bytes:
+    """The entry: a Document to serialised TEI bytes."""
+    return serialise(build_tei(doc, meta))
+
