@@ -106,3 +106,7 @@ def report(source: Path, out_dir: Path) -> None:
     click.echo(f"problems ({len(data['problems'])}):")
     for p in data["problems"]:
         click.echo("  " + str(Problem(**p)))
+
+
+if __name__ == "__main__":
+    main()

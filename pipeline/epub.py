@@ -327,6 +327,7 @@ def write_epub(out_path: Path, files: dict[str, bytes], epoch: int) -> None:
                 info = zipfile.ZipInfo(name, date_time=stamp)
                 info.compress_type, info.create_system, info.external_attr = method, 3, 0o100644 << 16
                 zf.writestr(info, data, compresslevel=9 if method == zipfile.ZIP_DEFLATED else None)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; an edition is for reading
         os.replace(tmp, out_path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

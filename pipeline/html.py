@@ -27,7 +27,7 @@ from .html_pages import (
     Download, Page, Site, finding_aid_pages, home_page, site_nav, text_pages,
 )
 from .html_search import build_search_index
-from .teiview import TEI, XML_ID, Edition, parse_safely, read_tei, x
+from .teiview import XML_ID, Edition, parse_safely, read_tei, x
 
 TEMPLATES = Path(__file__).parent / "templates" / "html"
 STATIC = TEMPLATES / "static"
@@ -117,5 +117,3 @@ def swap_into_place(staging: Path, out_dir: Path) -> None:
         raise
     shutil.rmtree(retired, ignore_errors=True)
 
-
-__all__ = ["render_html", "write_site", "TEI"]

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from .html_flavor import part_file
-from .teiview import TEI, XML_ID, DateRef, Edition, Loc, NameRef, local, sort_key, x
+from .teiview import NAME_TAGS, TEI, XML_ID, DateRef, Edition, Loc, NameRef, local, sort_key, x
 
 REGISTERS = (  # (entity kind, file, title)
     ("person", "persons.html", "人名索引"),
@@ -57,8 +57,8 @@ class IndexGroup:
 
 @dataclass(frozen=True)
 class TimelineEvent:
-    sort: tuple[str, int]
-    machine: str
+    sort: tuple[int, str, int]
+    machine: str  # for <time datetime>, "" when HTML cannot express it
     display: str
     text: str
     before: str
@@ -122,15 +122,12 @@ def register_entries(edition: Edition, kind: str, places: Places) -> list[IndexE
                                   occurrence_links(ent.occurrences, places)))
     candidates: dict[str, list[NameRef]] = {}
     for ref in edition.names:
-        if not ref.refs and NAME_KIND.get(ref.tag) == kind and ref.text:
+        if not ref.refs and NAME_TAGS.get(ref.tag) == kind and ref.text:
             candidates.setdefault(ref.text, []).append(ref)
     for k, (text, refs) in enumerate(sorted(candidates.items(), key=lambda kv: sort_key(kv[0])), 1):
         entries.append(IndexEntry(f"candidate-{kind}-{k}", text, sort_key(text), [], "", True,
                                   occurrence_links(refs, places)))
     return sorted(entries, key=lambda e: (e.sort, e.candidate, e.anchor))
-
-
-NAME_KIND = {"persName": "person", "placeName": "place", "orgName": "org", "title": "work"}
 
 
 def group_by_initial(entries: list[IndexEntry]) -> list[IndexGroup]:
@@ -143,16 +140,32 @@ def group_by_initial(entries: list[IndexEntry]) -> list[IndexGroup]:
 
 # ---------------------------------------------------------------- timeline
 
+HTML_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")  # what <time datetime> accepts of ISO
+YEARLESS = re.compile(r"^--(\d{2})(?:-(\d{2}))?$")  # ISO 8601 month/day without a year
+
+
 def iso_of(date: DateRef) -> str:
     return date.when or date.from_ or date.not_before or date.to or date.not_after
 
 
+def sort_key_of(iso: str, order: int) -> tuple[int, str, int]:
+    # Dates without a year (--07) cannot be placed among the others: last.
+    return (0 if iso[:1].isdigit() else 1, iso, order)
+
+
+def readable(iso: str) -> str:
+    m = YEARLESS.match(iso)
+    if m:
+        return f"（年份不详）{int(m.group(1))} 月" + (f" {int(m.group(2))} 日" if m.group(2) else "")
+    return iso
+
+
 def display_of(date: DateRef) -> str:
     if date.when:
-        return date.when
+        return readable(date.when)
     if date.from_ or date.to:
-        return f"{date.from_ or '…'} – {date.to or '…'}"
-    return f"{date.not_before or '…'} – {date.not_after or '…'}（约）"
+        return f"{readable(date.from_) or '…'} – {readable(date.to) or '…'}"
+    return f"{readable(date.not_before) or '…'} – {readable(date.not_after) or '…'}（约）"
 
 
 def enclosing_block(el: etree._Element) -> etree._Element:
@@ -210,7 +223,8 @@ def timeline_events(edition: Edition, tree: etree._ElementTree, places: Places) 
         before, inside, after = split_around(enclosing_block(el), el)
         before, after = sentence_around(before, after)
         iso = iso_of(date)
-        events.append(TimelineEvent((iso, k), iso, display_of(date), inside.strip() or date.text,
+        machine = iso if HTML_DATE.match(iso) else ""
+        events.append(TimelineEvent(sort_key_of(iso, k), machine, display_of(date), inside.strip() or date.text,
                                     before, after.rstrip(), places.href(date.loc, date.anchor),
                                     places.label(date.loc)))
     return sorted(events, key=lambda e: e.sort)

@@ -18,6 +18,7 @@ from .html_indexes import (
 from .teiview import Division, Edition, Footnote, TocEntry
 
 MAX_HEADING = 6
+TITLE_KINDS = ("title", "main")  # titlePart without @type, or @type="main"
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ class Page:
     template: str
     kind: str
     title: str
+    lang: str = "zh-Hans"  # of the text itself; <html> stays zh-Hans for Pagefind
     reading: bool = False  # has the reading switches and the note popover
     indexed: bool = True  # searched by Pagefind
     body: Markup = Markup("")
@@ -133,7 +135,7 @@ def text_pages(edition: Edition, flavor: HtmlFlavor) -> list[Page]:
             notes = [*edition.body_head.notes, *notes]
         title = tidy_heading(div.head_text) or div.id
         page = Page(part_file(div.id, flavor.first_body_part), "text.html", "text", title,
-                    reading=True, body=body, notes=note_views(notes))
+                    lang=div.lang, reading=True, body=body, notes=note_views(notes))
         page.extra["div_id"] = div.id
         pages.append(page)
     for k, page in enumerate(pages):
@@ -149,7 +151,7 @@ def text_pages(edition: Edition, flavor: HtmlFlavor) -> list[Page]:
 def title_page_blocks(edition: Edition) -> list[TitlePageBlock]:
     blocks = []
     for i, tp in enumerate(edition.title_pages):
-        first_title = next((j for j, line in enumerate(tp.lines) if line.kind == "title"), None)
+        first_title = next((j for j, line in enumerate(tp.lines) if line.kind in TITLE_KINDS), None)
         lines = tuple(Line(line.kind, line.html, heading=(i == 0 and j == first_title))
                       for j, line in enumerate(tp.lines))
         blocks.append(TitlePageBlock(lines))
@@ -168,6 +170,8 @@ def toc_lines(entries: tuple[TocEntry, ...] | list[TocEntry], flavor: HtmlFlavor
 def home_page(edition: Edition, flavor: HtmlFlavor, texts: list[Page]) -> Page:
     page = Page(HOME, "home.html", "home", edition.meta.title, reading=True)
     page.extra["title_pages"] = title_page_blocks(edition)
+    # Every page needs one h1; without a recognisable title line it is ours.
+    page.extra["own_heading"] = not any(line.heading for tp in page.extra["title_pages"] for line in tp.lines)
     page.extra["imprint"] = [Line(line.type or "line", line.html) for line in edition.imprint]
     if edition.contents is not None:
         page.extra["toc_head"] = tidy_heading(edition.contents.head_text) or "目录"
@@ -184,7 +188,8 @@ def home_page(edition: Edition, flavor: HtmlFlavor, texts: list[Page]) -> Page:
 
 def part_labels(edition: Edition) -> dict[str, str]:
     labels = {tp.key: "书名页" for tp in edition.title_pages}
-    labels.update({"imprint": "版权页", "body-head": "正文前"})
+    # The title above chapter 1 is shown on chapter 1's page: name it so.
+    labels.update({"imprint": "版权页", "body-head": short_label(edition.body[0]) if edition.body else "正文"})
     if edition.contents is not None:
         labels[edition.contents.id] = "目录"
     for div in (*edition.front, *edition.body, *edition.back):

@@ -55,14 +55,17 @@ def cip_fields(lines: list[CleanLine]) -> dict[str, str]:
 
 def read_imprint(lines: list[CleanLine]) -> Imprint:
     """The imprint page: CIP lines up to the CIP number, the colophon after."""
-    out: list[tuple[str, Run | PageBreak]] = []
+    out: list[tuple[str, str, Run | PageBreak]] = []
     zone = "CIP"
+    labels = sorted(COLOPHON_LABELS, key=len, reverse=True)
     for line in lines:
         if not line.text:
             continue
         if line.page_start:
-            out.append((zone, PageBreak(line.page, line.number)))
-        out.append((zone, run_of(line, 0, len(line.text))))
+            out.append((zone, "", PageBreak(line.page, line.number)))
+        label = next((lb for lb in labels if zone == "colophon" and line.text.startswith(lb)
+                      and len(line.text) > len(lb)), "")
+        out.append((zone, label, run_of(line, len(label), len(line.text))))
         if CIP_NUMBER.search(line.text):
             zone = "colophon"
     fields = cip_fields(lines)

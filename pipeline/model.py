@@ -240,7 +240,7 @@ class Imprint:
     """The CIP data block and the colophon (版权页), as lines of text plus
     the fields extracted from them for the header."""
 
-    lines: list[tuple[str, Run | PageBreak]]  # (CIP | colophon, line)
+    lines: list[tuple[str, str, Run | PageBreak]]  # (CIP | colophon, printed label such as 书名, line)
     first_line: int
     fields: dict[str, str] = field(default_factory=dict)
 

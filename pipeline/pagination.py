@@ -133,6 +133,16 @@ def link_notes(units: list[Unit], pager: Pager) -> None:
         pending = []
         if i < len(units) and not units[i].line.page_start:
             units[i].page_before = pager.new_page(units[i].line)
+    report_orphans(pending, pager)
+
+
+def report_orphans(pending: list[Marker], pager: Pager) -> None:
+    """A superscript marker (^①) whose page has no such note: kept as text, reported."""
+    for m in pending:
+        if m.linked is None and m.caret:
+            m.linked = OrphanMarker(m.n, m.line)
+            pager.problems.append(Problem("W010", f"marker {m.n} has no note body on its page",
+                                          pager.file, m.line))
 
 
 def breaks_without_notes(previous: Unit, unit: Unit) -> bool:
@@ -161,11 +171,7 @@ def attach_group(group: list[Unit], pending: list[Marker], last_text: Unit | Non
             note.anchored = False
             pager.problems.append(Problem("W011", f"note {n} has no marker and no text on its page",
                                           pager.file, unit.line.number))
-    for m in pending:
-        if m.linked is None and m.caret:
-            m.linked = OrphanMarker(m.n, m.line)
-            pager.problems.append(Problem("W010", f"marker {m.n} has no note body on its page",
-                                          pager.file, m.line))
+    report_orphans(pending, pager)
     for unit in group:
         unit.note.body = run_of(unit.line, unit.start, len(unit.line.text))
 

@@ -141,6 +141,7 @@ def blocks_of(lines: list[TextLine], left: float, right: float, note: bool) -> l
         new = (prev is None or abs(ln.size - prev.size) > SIZE_TOLERANCE
                or ln.x0 > left + INDENT * ln.size
                or prev.x1 < right - FULL * prev.size
+               or "\t" in prev.text  # a tab stop (contents, a form) ends its line
                or ln.top - prev.bottom > ln.size
                or (note and NOTE_START.match(ln.text) is not None))
         if new:

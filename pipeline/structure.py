@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from . import patterns as P
 from .imprint import read_imprint, read_title_pages
-from .model import CleanLine, CleanText, Div, Document, PageBreak, Problem, Run, TocEntry
+from .model import CleanLine, CleanText, Div, Document, Paragraph, Problem, TocEntry
 from .pagination import Pager, Unit, classify, link_notes, paragraphs, run_of
 
 BACK_KINDS = {"appendix": "appendix", "afterword": "afterword", "bibliography": "bibliography"}
@@ -182,6 +182,33 @@ def all_divs(doc: Document) -> list[Div]:
     return out
 
 
+BRACKETS = (("《", "》"), ("“", "”"), ("（", "）"))
+
+
+def paragraphs_of(doc: Document) -> list[Paragraph]:
+    return [b for d in all_divs(doc) for b in d.blocks if isinstance(b, Paragraph)]
+
+
+def check_paragraphs(doc: Document, file: str) -> list[Problem]:
+    """Unbalanced 《》“”（） within a paragraph or note, and a book that stops mid-paragraph."""
+    problems = []
+    runs = [(p.run, p.line) for p in paragraphs_of(doc)]
+    runs += [(n.body, n.line) for run, _ in list(runs) for n in run.notes()]
+    for run, line in runs:
+        text = run.reading_text()
+        for left, right in BRACKETS:
+            if text.count(left) != text.count(right):
+                problems.append(Problem("W040", f"unbalanced {left}{right} in this paragraph "
+                                        f"({text.count(left)} {left}, {text.count(right)} {right})", file, line))
+    body_paragraphs = [p for d in all_divs(doc) if d.type != "preface" for p in d.blocks if isinstance(p, Paragraph)]
+    if body_paragraphs:
+        last = body_paragraphs[-1]
+        if not last.run.reading_text().rstrip().endswith(P.TERMINAL):
+            problems.append(Problem("W031", "the text ends inside a paragraph; is the file truncated?", file,
+                                    last.line))
+    return problems
+
+
 def structure(text: CleanText) -> Document:
     """Zones, then title pages, imprint, front sections, body and back matter."""
     file = text.source.name
@@ -209,6 +236,7 @@ def structure(text: CleanText) -> Document:
     build_divs(units, pager, doc)
     link_toc(doc)
     doc.problems.extend(pager.problems)
+    doc.problems.extend(check_paragraphs(doc, file))
     doc.stats = {"pages detected": pager.page, "notes linked": pager.notes_linked,
                  "paragraphs re-joined": pager.rejoined, "chapters": len(doc.body),
                  "toc entries": len(doc.toc), "corrections": len(doc.corrections)}

@@ -91,11 +91,15 @@ def write_front(front: etree._Element, doc: Document, counters: Counters) -> Non
             write_title_line(tp, line.role, line.run, counters)
     if doc.imprint:
         div = sub(front, "div", {"type": "imprint", XML_ID: "imprint"})
-        for zone, item in doc.imprint.lines:
+        for zone, label, item in doc.imprint.lines:
             if isinstance(item, PageBreak):
                 write_pb(div, item)
-            else:
-                write_run(sub(div, "ab", {"type": zone}), item, counters)
+                continue
+            ab = sub(div, "ab", {"type": zone})
+            if label:
+                sub(ab, "label", text=label)
+                sub_tail(ab, " ")
+            write_run(ab, item, counters)
     for div in doc.front_divs:
         write_div(front, div, counters)
     if doc.toc_head is not None:

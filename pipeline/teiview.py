@@ -50,6 +50,8 @@ XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
 NAME_TAGS = {"persName": "person", "placeName": "place", "orgName": "org", "title": "work"}
 ENTITY_TAGS = {"person": "person", "place": "place", "org": "org", "bibl": "work"}
 # A run of Latin script with at least three letters: a word, a name, a citation.
+# The @when values HTML's datetime also accepts (TEI allows more, e.g. "--07").
+HTML_DATETIME = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?|--\d{2}-\d{2}")
 LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z0-9 .,'’:;/&\-]*[A-Za-z0-9.]|[A-Za-z]")
 
 
@@ -291,7 +293,7 @@ class Flavor:
         return Markup('<{} class="{}" id="{}">{}</{}>').format(tag, ref.tag, ref.anchor, inner, tag)
 
     def date(self, ref: DateRef, inner: Markup) -> Markup:
-        if ref.when:
+        if HTML_DATETIME.fullmatch(ref.when):
             return Markup('<time id="{}" datetime="{}">{}</time>').format(ref.anchor, ref.when, inner)
         return Markup('<span class="date" id="{}">{}</span>').format(ref.anchor, inner)
 

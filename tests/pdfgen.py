@@ -98,6 +98,12 @@ class Printed:
 
 
 @dataclass
+class NoteRef:
+    body: str  # printed with its marker first: "① …"
+    run: int | None  # the box's run holding the marker; None for a body without one
+
+
+@dataclass
 class Box:
     """What a line must not break inside: a Han character with the punctuation
     and markers that follow it, a Latin word, a space."""
@@ -105,10 +111,12 @@ class Box:
     runs: list[tuple[str, bool]]  # (text, superscript)
     width: float
     space: bool = False
-    notes: list[str] = field(default_factory=list)
+    notes: list[NoteRef] = field(default_factory=list)
 
     def joined(self, other: "Box") -> "Box":
-        return Box(self.runs + other.runs, self.width + other.width, False, self.notes + other.notes)
+        shift = len(self.runs)
+        moved = [NoteRef(r.body, None if r.run is None else r.run + shift) for r in other.notes]
+        return Box(self.runs + other.runs, self.width + other.width, False, self.notes + moved)
 
 
 @dataclass
@@ -120,11 +128,27 @@ class Line:
     def width(self) -> float:
         return sum(b.width for b in self.boxes)
 
-    def notes(self) -> list[str]:
+    def notes(self) -> list[NoteRef]:
         return [n for b in self.boxes for n in b.notes]
+
+    def renumber(self, first: int) -> None:
+        """Books number notes afresh on every page: the k-th note here is k."""
+        for box in self.boxes:
+            for ref in box.notes:
+                symbol = chr(0x2460 + first)
+                first += 1
+                if ref.run is not None:
+                    box.runs[ref.run] = (symbol, True)
+                ref.body = symbol + ref.body[1:]
 
     def text(self) -> str:
         return "".join(("^" if sup else "") + t for b in self.boxes for t, sup in b.runs).replace("^^", "")
+
+
+def printable(text: str) -> str:
+    """STSong-Light's UCS-2 CMap has no U+00B7; GB 2312's middle dot is U+30FB
+    there, and readers map it back to U+00B7."""
+    return text.replace("\u00b7", "\u30fb")
 
 
 def segments(text: str) -> list[Seg]:
@@ -145,7 +169,8 @@ def boxes_of(segs: list[Seg], size: float) -> list[Box]:
     boxes: list[Box] = []
     for seg in segs:
         if seg.sup:
-            box = Box([(seg.text, True)], pdfmetrics.stringWidth(seg.text, FONT, size * SUP_SCALE), notes=seg.notes)
+            box = Box([(seg.text, True)], pdfmetrics.stringWidth(seg.text, FONT, size * SUP_SCALE),
+                      notes=[NoteRef(n, 0) for n in seg.notes])
             glue = bool(boxes) and not boxes[-1].space
         else:
             for tok in re.findall(r"[ \t]+|[!-~]+|.", seg.text):
@@ -239,7 +264,7 @@ class Typesetter:
         c = self.c
         if page.head:
             c.setFont(FONT, HEAD_SIZE)
-            c.drawCentredString(PAGE_W / 2, PAGE_H - 46, page.head)
+            c.drawCentredString(PAGE_W / 2, PAGE_H - 46, printable(page.head))
             if self.count % 2 == 0:
                 c.drawString(LEFT, PAGE_H - 46, page.number)
             else:
@@ -254,33 +279,45 @@ class Typesetter:
 
     # ------------------------------------------------------------ drawing
     def draw(self, line: Line, size: float, baseline: float, centred: bool) -> None:
+        """One text object per line; justified by inter-character spacing, as
+        CJK typesetting does, except centred lines and a paragraph's last."""
         x = LEFT + ((TEXT_W - line.width()) / 2 if centred else line.indent)
-        gaps = len(line.boxes) - 1
-        spare = 0.0 if centred or line.last or gaps <= 0 else (TEXT_W - line.indent - line.width()) / gaps
-        for box in line.boxes:
-            bx = x
-            for text, sup in box.runs:
-                s = size * SUP_SCALE if sup else size
-                self.c.setFont(FONT, s)
-                self.c.drawString(bx, baseline + (size * SUP_RISE if sup else 0), text)
-                bx += pdfmetrics.stringWidth(text, FONT, s)
-            x += box.width + spare
+        runs: list[tuple[str, bool]] = []
+        for t, sup in (r for b in line.boxes for r in b.runs):
+            if runs and runs[-1][1] == sup:  # one string per style: fewer operators, and pdfminer
+                runs[-1] = (runs[-1][0] + t, sup)  # drops Tc at each string's end
+            else:
+                runs.append((t, sup))
+        glyphs = sum(len(t) for t, _ in runs)
+        spare = TEXT_W - line.indent - line.width()
+        text = self.c.beginText(x, baseline)
+        text.setCharSpace(0.0 if centred or line.last or glyphs < 2 else spare / (glyphs - 1))
+        current = None
+        for run, sup in runs:
+            style = (size * SUP_SCALE, size * SUP_RISE) if sup else (size, 0.0)
+            if style != current:
+                text.setFont(FONT, style[0])
+                text.setRise(style[1])
+                current = style
+            text.textOut(printable(run))
+        self.c.drawText(text)
 
     def place(self, line: Line, kind: str, block: PrintedBlock | None) -> PrintedBlock:
         """Put one line on the current page or the next; return the block it extends."""
         size, lead, _, centred, _ = STYLES[kind]
-        notes = [wrap(segments(n), NOTE_SIZE, 2 * NOTE_SIZE) for n in line.notes()]
+        notes = [wrap([Seg(n.body)], NOTE_SIZE, 2 * NOTE_SIZE) for n in line.notes()]
         extra = sum(len(n) for n in notes)
         if self.page is None or self.top - lead < self.limit(extra):
             self.new_page(opening=False)
             block = None
             if self.top - lead < self.limit(extra):
                 raise ValueError(f"a line and its notes do not fit on one page: {line.text()[:40]}")
+        line.renumber(len(self.page.notes))
         self.draw(line, size, self.top - size, centred)
         self.top -= lead
-        for body, note in zip(line.notes(), notes):
-            self.note_lines.extend(note)
-            self.page.notes.append(PrintedBlock("note", body))
+        for ref in line.notes():
+            self.note_lines.extend(wrap([Seg(ref.body)], NOTE_SIZE, 2 * NOTE_SIZE))
+            self.page.notes.append(PrintedBlock("note", ref.body))
         if block is None:
             block = PrintedBlock("continuation" if line.indent == 0 and not centred and kind == BODY else "paragraph",
                                  "")
@@ -302,7 +339,7 @@ class Typesetter:
             size = sizes[min(k, len(sizes) - 1)]
             y = PAGE_H * heights[min(k, len(heights) - 1)] - 20 * max(0, k - len(heights) + 1)
             self.c.setFont(FONT, size)
-            self.c.drawCentredString(PAGE_W / 2, y, text)
+            self.c.drawCentredString(PAGE_W / 2, y, printable(text))
             page.blocks.append(PrintedBlock("paragraph", text))
 
     def imprint_page(self, lines: list[str]) -> None:
@@ -326,7 +363,7 @@ class Typesetter:
                 page = self.new_page(opening=False)
             indent = 2 * BODY_SIZE if SECTION_RE.match(entry.text) else 0
             self.c.setFont(FONT, BODY_SIZE)
-            self.c.drawString(LEFT + indent, self.top - BODY_SIZE, entry.text)
+            self.c.drawString(LEFT + indent, self.top - BODY_SIZE, printable(entry.text))
             self.c.drawRightString(LEFT + TEXT_W, self.top - BODY_SIZE, entry.page)
             self.top -= 20
             page.blocks.append(PrintedBlock("paragraph", f"{entry.text}\t{entry.page}"))
@@ -351,7 +388,7 @@ class Typesetter:
                     self.top -= before
             lines = wrap(piece.segs, size, indent * size)
             if lines and piece.tail_notes:
-                lines[-1].boxes[-1].notes.extend(piece.tail_notes)
+                lines[-1].boxes[-1].notes.extend(NoteRef(n, None) for n in piece.tail_notes)
             block = None
             for line in lines:
                 block = self.place(line, piece.kind, block)

@@ -15,6 +15,9 @@ from urllib.parse import unquote, urldefrag, urlsplit
 
 import pytest
 
+from click.testing import CliRunner
+
+from pipeline.cli import main as edition_cli
 from pipeline.html import render_html
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -23,6 +26,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 FIXTURE = Path(__file__).parent / "fixtures" / "mini.xml"
+BOOK = Path(__file__).parent.parent / "input" / "book.txt"
 PAGE_TYPES = ["index.html", "preface.html", "ch1.html", "persons.html", "works.html",
               "timeline.html", "corrections.html", "search.html"]
 
@@ -34,6 +38,21 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("site") / "html"
     render_html(FIXTURE, out)
     return out
+
+
+@pytest.fixture(scope="module")
+def book_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real book, built the way `edition build` builds it."""
+    out = tmp_path_factory.mktemp("book")
+    result = CliRunner().invoke(edition_cli, ["build", str(BOOK), "--out", str(out), "--format", "tei",
+                                              "--format", "html"])
+    assert result.exit_code == 0, result.output
+    return out / "html"
+
+
+@pytest.fixture(params=["site", "book_site"], ids=["fixture", "book"])
+def any_site(request: pytest.FixtureRequest) -> Path:
+    return request.getfixturevalue(request.param)
 
 
 @pytest.fixture(scope="module")
@@ -78,8 +97,8 @@ def page(browser, errors: Errors):
     p.context.close()
 
 
-@pytest.fixture(scope="module")
-def served(site: Path) -> Iterator[str]:
+def serve(site: Path) -> Iterator[str]:
+    """The site on an ephemeral port of 127.0.0.1, as a static host serves it."""
     handler = functools.partial(QuietHandler, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -87,6 +106,16 @@ def served(site: Path) -> Iterator[str]:
     yield f"http://127.0.0.1:{server.server_address[1]}/"
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture(scope="module")
+def served(site: Path) -> Iterator[str]:
+    yield from serve(site)
+
+
+@pytest.fixture(scope="module")
+def served_book(book_site: Path) -> Iterator[str]:
+    yield from serve(book_site)
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -110,7 +139,8 @@ def ids_of(page) -> set[str]:
     return set(page.eval_on_selector_all("[id]", "els => els.map(e => e.id)"))
 
 
-def test_every_page_loads_without_errors_and_every_link_resolves(site: Path, page, errors: Errors) -> None:
+def test_every_page_loads_without_errors_and_every_link_resolves(any_site: Path, page, errors: Errors) -> None:
+    site = any_site
     start = url(site, "index.html")
     todo, seen, ids, problems = [start], set(), {}, []
     fragments: list[tuple[str, str, str]] = []  # (from page, target page url, fragment)
@@ -237,10 +267,10 @@ def test_print_page_numbers_stand_in_the_margin(site: Path, browser, errors: Err
     page.context.close()
 
 
-def test_phone_width_has_no_sideways_scrolling(site: Path, browser, errors: Errors) -> None:
+def test_phone_width_has_no_sideways_scrolling(any_site: Path, browser, errors: Errors) -> None:
     page = new_page(browser, errors, viewport={"width": 360, "height": 740}, is_mobile=True)
     for name in PAGE_TYPES:
-        page.goto(url(site, name))
+        page.goto(url(any_site, name))
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{name} is {overflow}px wider than a phone screen"
     page.context.close()
@@ -280,6 +310,17 @@ def test_search_finds_a_chinese_word_in_the_preface(served: str, page, errors: E
     assert not errors, "\n".join(errors)
 
 
+def test_search_finds_obama_in_the_preface_of_the_book(served_book: str, page, errors: Errors) -> None:
+    page.goto(served_book + "search.html?q=奥巴马")
+    page.locator(".pagefind-ui__result-link").first.wait_for(timeout=15000)
+    hrefs = page.eval_on_selector_all(".pagefind-ui__result-link", "els => els.map(e => e.getAttribute('href'))")
+    assert any(h.split("#")[0].endswith("preface.html") for h in hrefs), hrefs
+    page.locator(".pagefind-ui__result-link").first.click()
+    page.wait_for_load_state("load")
+    assert "奥巴马" in page.locator("main").inner_text()
+    assert not errors, "\n".join(errors)
+
+
 def test_search_box_finds_a_phrase_typed_by_the_reader(served: str, page, errors: Errors) -> None:
     page.goto(served + "search.html")
     box = page.locator(".pagefind-ui__search-input")
@@ -301,8 +342,8 @@ def axe_violations(page) -> list[str]:
 
 
 @pytest.mark.parametrize("name", PAGE_TYPES)
-def test_axe_finds_no_violations(site: Path, page, name: str) -> None:
-    page.goto(url(site, name))
+def test_axe_finds_no_violations(any_site: Path, page, name: str) -> None:
+    page.goto(url(any_site, name))
     found = axe_violations(page)
     assert not found, "\n".join(found)
 

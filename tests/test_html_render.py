@@ -204,3 +204,15 @@ def test_rebuild_replaces_the_site_and_drops_stale_files(tmp_path: Path) -> None
     render_html(FIXTURE, out)
     assert not (out / "stale.html").exists()
     assert (out / "index.html").is_file()
+
+
+def test_a_date_without_a_year_goes_last_in_the_timeline(tmp_path: Path) -> None:
+    tei = tmp_path / "yearless.xml"
+    text = FIXTURE.read_text(encoding="utf-8")
+    assert '<date when="2009-04-05">' in text
+    tei.write_text(text.replace('<date when="2009-04-05">', '<date when="--07">'), encoding="utf-8")
+    render_html(tei, tmp_path / "html")
+    rows = parse(tmp_path / "html" / "timeline.html").xpath("//tbody/tr")
+    last = rows[-1]
+    assert "2009年4月5日" in last.text_content() and "7 月" in last.text_content()
+    assert not last.xpath(".//time"), "--07 is not a valid HTML datetime"

@@ -1,0 +1,117 @@
+"""Precision and recall against the hand-annotated gold standard, with the
+register and with discovery alone; the same on the real Document; timing."""
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from annotate_helpers import ANNOTATIONS, REGISTER, TAGS, document, gold, scores  # noqa: E402
+
+from pipeline.annotate import annotate, write_candidates  # noqa: E402
+from pipeline.annotate_spans import iter_runs  # noqa: E402
+
+
+def run_gold(register: Path | None) -> dict[str, tuple[float, float, int]]:
+    paragraphs = gold()
+    doc = annotate(document(*[text for _, text, _ in paragraphs]), register, None)
+    found = [block.run.spans for block in doc.front_divs[0].blocks]
+    return scores(found, [spans for *_, spans in paragraphs], with_attrs=register is not None)
+
+
+def table(title: str, figures: dict[str, tuple[float, float, int]]) -> str:
+    rows = [f"{title}", f"{'tag':<10} {'P':>5} {'R':>5} {'n':>4}"]
+    rows += [f"{tag:<10} {p:5.2f} {r:5.2f} {n:4d}" for tag, (p, r, n) in figures.items()]
+    return "\n".join(rows)
+
+
+def test_gold_with_register() -> None:
+    figures = run_gold(REGISTER)
+    print("\n" + table("with register (spans and @ref/@when exact)", figures))
+    for tag in TAGS:
+        precision, recall, _ = figures[tag]
+        assert precision >= 0.95 and recall >= 0.95, (tag, figures[tag])
+
+
+def test_gold_discovery_alone() -> None:
+    figures = run_gold(None)
+    print("\n" + table("discovery alone, empty register (spans exact)", figures))
+    assert figures["persName"][1] >= 0.8 and figures["placeName"][1] >= 0.8  # most persons and places
+    assert figures["persName"][0] >= 0.8 and figures["placeName"][0] >= 0.8
+    assert figures["orgName"][1] >= 0.5
+    assert figures["date"][1] >= 0.95  # dates do not need the register
+
+
+@pytest.fixture(scope="module")
+def book():
+    pytest.importorskip("pipeline.structure")
+    from pipeline.clean import clean
+    from pipeline.ingest import ingest
+    from pipeline.structure import structure
+
+    root = Path(__file__).resolve().parent.parent
+    return lambda: structure(clean(ingest(root / "input" / "book.txt")))
+
+
+def spans_by_line(doc) -> dict[int, tuple[str, list]]:
+    return {site.line: (site.run.reading_text(), site.run.spans) for site in iter_runs(doc)}
+
+
+def test_real_document_matches_gold(book) -> None:
+    by_line = spans_by_line(annotate(book(), REGISTER, ANNOTATIONS))
+    for line, text, expected in gold():
+        assert line in by_line, f"gold paragraph at line {line} not found in the document"
+        real_text, spans = by_line[line]
+        assert real_text == text, f"line {line}: the gold text is not the document's reading text"
+        assert sorted(spans, key=lambda s: (s.start, s.end, s.tag)) == sorted(
+            (type(s)(s.start, s.end, s.tag, tuple(sorted(s.attrs))) for s in expected),
+            key=lambda s: (s.start, s.end, s.tag)) or _same(spans, expected), line
+
+
+def _same(found, expected) -> bool:
+    norm = lambda spans: sorted((s.start, s.end, s.tag, tuple(sorted(s.attrs))) for s in spans)  # noqa: E731
+    return norm(found) == norm(expected)
+
+
+def test_text_unchanged_imprint_untagged_and_idempotent(book) -> None:
+    doc = book()
+    before = [site.run.reading_text() for site in iter_runs(doc)]
+    annotate(doc, REGISTER, None)  # without editorial notes: they add runs
+    assert [site.run.reading_text() for site in iter_runs(doc)] == before
+    assert doc.imprint is not None
+    assert all(not item.spans for *_, item in doc.imprint.lines if hasattr(item, "spans"))
+    annotate(doc, REGISTER, ANNOTATIONS)
+    once = [(site.run.reading_text(), list(site.run.spans)) for site in iter_runs(doc)]
+    annotate(doc, REGISTER, ANNOTATIONS)
+    assert [(site.run.reading_text(), list(site.run.spans)) for site in iter_runs(doc)] == once
+    assert sum(1 for site in iter_runs(doc) for n in site.run.notes() if n.type == "editorial") == 2
+
+
+def test_entities_and_candidates(book, tmp_path: Path) -> None:
+    doc = annotate(book(), REGISTER, ANNOTATIONS)
+    ids = [e.xml_id for e in doc.entities]
+    assert {"obama", "bush-w", "bush-hw", "npt", "iaea", "prague"} <= set(ids)
+    assert not [p for p in doc.problems if p.code.startswith("A")], doc.problems
+    bare = annotate(book(), None, None)
+    assert bare.entities == []
+    surfaces = {c.surface: c for c in bare.candidates}
+    assert surfaces["奥巴马"].type == "person" and surfaces["布拉格"].type == "place"
+    out = tmp_path / "reports" / "entity-candidates.tsv"
+    write_candidates(bare, out)
+    rows = out.read_text(encoding="utf-8").splitlines()
+    assert rows[0].split("\t") == ["surface", "type", "count", "contexts", "first_line"]
+    assert len(rows) == len(bare.candidates) + 1 and all(len(r.split("\t")) == 5 for r in rows)
+
+
+def test_whole_book_well_under_a_second(book) -> None:
+    annotate(book(), REGISTER, ANNOTATIONS)  # loads jieba and the register's dictionary copy
+    doc = book()
+    started = time.perf_counter()
+    annotate(doc, REGISTER, ANNOTATIONS)
+    elapsed = time.perf_counter() - started
+    chars = sum(len(site.run.reading_text()) for site in iter_runs(doc))
+    print(f"\nannotate: {chars} characters in {elapsed * 1000:.0f} ms")
+    assert elapsed < 0.5

@@ -1,0 +1,97 @@
+"""The `edition` command as an editor meets it: clear messages, documented exit codes, no tracebacks,
+and a failed build never replaces a good output."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import BOOK, run_edition
+
+
+def book_folder(tmp_path: Path, text: bytes | None = None) -> Path:
+    """A copy of input/ (book and the editor's data files) with the book's bytes replaced."""
+    folder = tmp_path / "input"
+    shutil.copytree(BOOK.parent, folder)
+    (folder / "book.txt").write_bytes(BOOK.read_bytes() if text is None else text)
+    return folder / "book.txt"
+
+
+@pytest.mark.parametrize("data,message", [
+    (b"", "empty"),
+    (b"\x00\x01binary\x00" * 100, "binary"),
+])
+def test_cli_bad_input_exits_3_with_a_message(tmp_path: Path, data: bytes, message: str) -> None:
+    source = book_folder(tmp_path, data)
+    proc = run_edition("build", str(source), "--out", str(tmp_path / "out"), "--format", "tei")
+    assert proc.returncode == 3
+    assert message in proc.stderr and "Traceback" not in proc.stderr
+    assert not (tmp_path / "out" / "book.xml").exists()
+
+
+def test_cli_missing_file_exits_3(tmp_path: Path) -> None:
+    proc = run_edition("build", str(tmp_path / "nothing.txt"), "--out", str(tmp_path / "out"))
+    assert proc.returncode == 3 and "no such file" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_cli_gbk_book_builds_the_same_tei(tmp_path: Path, book_build: Path) -> None:
+    source = book_folder(tmp_path, BOOK.read_text(encoding="utf-8").encode("gb18030"))
+    out = tmp_path / "out"
+    run_edition("build", str(source), "--out", str(out), "--format", "tei", check=True)
+    ours, utf8 = (out / "book.xml").read_text(encoding="utf-8"), (book_build / "book.xml").read_text(encoding="utf-8")
+    strip_hash = lambda s: s.split("sha256")[0] + s.split("…）生成")[1]  # noqa: E731 - the source bytes differ
+    assert strip_hash(ours) == strip_hash(utf8)
+
+
+@pytest.mark.parametrize("edit,code,line", [
+    (lambda t: t.replace("《华盛顿邮报》载文", "《华盛顿邮报载文"), "W040", 82),
+    (lambda t: t.replace("我们为建设更安全的世界", "我们^③为建设更安全的世界"), "W010", 72),
+    (lambda t: t[: t.index("一个个难题陆续被克服")], "W031", None),
+])
+def test_cli_damaged_text_builds_with_a_located_warning(tmp_path: Path, edit, code: str, line: int | None) -> None:
+    source = book_folder(tmp_path, edit(BOOK.read_text(encoding="utf-8")).encode("utf-8"))
+    proc = run_edition("build", str(source), "--out", str(tmp_path / "out"), "--format", "tei")
+    assert proc.returncode == 0, proc.stderr
+    located = [ln for ln in proc.stderr.splitlines() if ln.startswith(code)]
+    assert located, proc.stderr
+    if line:
+        assert f"book.txt:{line} " in located[0]
+    strict = run_edition("build", str(source), "--out", str(tmp_path / "out"), "--format", "tei", "--strict")
+    assert strict.returncode == 5
+
+
+def test_cli_invalid_tei_keeps_the_previous_output(tmp_path: Path) -> None:
+    source = book_folder(tmp_path)
+    out = tmp_path / "out"
+    run_edition("build", str(source), "--out", str(out), "--format", "tei", check=True)
+    good = (out / "book.xml").read_bytes()
+    # An edition.toml value the schema does not allow makes the TEI invalid.
+    toml = (source.parent / "edition.toml").read_text(encoding="utf-8")
+    (source.parent / "edition.toml").write_text(toml.replace('availability = "restricted"',
+                                                             'availability = "whatever"'), encoding="utf-8")
+    proc = run_edition("build", str(source), "--out", str(out), "--format", "tei")
+    assert proc.returncode == 1 and "V001" in proc.stderr and "Traceback" not in proc.stderr
+    assert (out / "book.xml").read_bytes() == good
+    assert not [p for p in out.iterdir() if p.name.startswith(".book.xml")]
+
+
+def test_cli_bad_edition_toml_exits_3(tmp_path: Path) -> None:
+    source = book_folder(tmp_path)
+    (source.parent / "edition.toml").write_text("[edition]\nsubtitle = \n", encoding="utf-8")
+    proc = run_edition("build", str(source), "--out", str(tmp_path / "out"), "--format", "tei")
+    assert proc.returncode == 3 and "edition.toml" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_cli_report_lists_corrections_with_rule_and_evidence(book_build: Path) -> None:
+    proc = run_edition("report", str(BOOK), "--out", str(book_build))
+    assert proc.returncode == 0, proc.stderr
+    assert "book.txt:163 絮 → 绪  [rule-toc, high]" in proc.stdout
+    assert "notes linked: 7" in proc.stdout and "paragraphs re-joined: 9" in proc.stdout
+
+
+def test_cli_validate_rejects_a_broken_file(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.xml"
+    bad.write_text("<TEI xmlns='http://www.tei-c.org/ns/1.0'><text/>", encoding="utf-8")
+    proc = run_edition("validate", str(bad))
+    assert proc.returncode == 1 and "V000" in proc.stderr

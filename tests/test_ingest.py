@@ -1,0 +1,45 @@
+from pathlib import Path
+
+import pytest
+
+from pipeline.ingest import IngestError, ingest
+
+TEXT = "前　　言\n\n防扩散与反扩散是不同时期美国对付大规模杀伤性武器的称谓。\n"
+
+
+@pytest.mark.parametrize("encoding,prefix", [("utf-8", b""), ("utf-8", b"\xef\xbb\xbf"), ("gb18030", b""),
+                                             ("gbk", b"")])
+def test_ingest_reads_utf8_bom_and_gbk_alike(tmp_path: Path, encoding: str, prefix: bytes) -> None:
+    path = tmp_path / "book.txt"
+    path.write_bytes(prefix + TEXT.encode(encoding))
+    source = ingest(path)
+    assert [ln.text for ln in source.lines][:3] == ["前　　言", "", "防扩散与反扩散是不同时期美国对付大规模杀伤性武器的称谓。"]
+    assert source.encoding in {"utf-8", "utf-8-sig", "gb18030"}
+
+
+def test_ingest_folds_crlf_and_keeps_line_numbers(tmp_path: Path) -> None:
+    path = tmp_path / "book.txt"
+    path.write_bytes(TEXT.replace("\n", "\r\n").encode("utf-8"))
+    source = ingest(path)
+    assert source.lines[2].number == 3
+    assert not any("\r" in ln.text for ln in source.lines)
+
+
+@pytest.mark.parametrize("data,message", [
+    (b"", "empty"),
+    (b"   \n\n", "empty"),
+    (b"\x00\x01\x02PK\x03\x04" * 50, "binary"),
+    (bytes(range(1, 32)) * 40, "binary"),
+])
+def test_ingest_rejects_empty_and_binary_files_with_a_message(tmp_path: Path, data: bytes, message: str) -> None:
+    path = tmp_path / "book.txt"
+    path.write_bytes(data)
+    with pytest.raises(IngestError, match=message):
+        ingest(path)
+
+
+def test_ingest_rejects_missing_file_and_directory(tmp_path: Path) -> None:
+    with pytest.raises(IngestError, match="no such file"):
+        ingest(tmp_path / "nope.txt")
+    with pytest.raises(IngestError, match="directory"):
+        ingest(tmp_path)
