@@ -33,12 +33,15 @@ class BuildConfig:
     @classmethod
     def beside(cls, source: Path, out_dir: Path = Path("output"),
                formats: tuple[str, ...] = ("tei", "epub", "html")) -> "BuildConfig":
-        """The editor's data files sit next to the book in its folder (input/)."""
+        """The editor's data files sit next to the book in its folder (input/);
+        a book of a series may have its own (`input/<stem>.register.toml`)."""
         folder = source.parent
 
         def opt(name: str) -> Path | None:
-            path = folder / name
-            return path if path.exists() else None
+            for path in (folder / f"{source.stem}.{name}", folder / name):
+                if path.exists():
+                    return path
+            return None
         return cls(source, out_dir, opt("corrections.tsv"), opt("register.toml"), opt("annotations.toml"),
                    opt("edition.toml"), formats)
 
@@ -50,6 +53,7 @@ class BuildResult:
     stats: dict[str, Any] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     outputs: list[Path] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # outputs that were up to date
 
 
 class Timer:
@@ -93,8 +97,47 @@ def build_document(cfg: BuildConfig, timer: Timer) -> Document:
     return doc
 
 
-def build(cfg: BuildConfig) -> BuildResult:
-    """Build the TEI (and the renderings asked for); raise on bad input or invalid TEI."""
+class RenderError(Exception):
+    exit_code = 4
+
+
+def editor_inputs(cfg: BuildConfig) -> list[Path]:
+    return [cfg.source] + [p for p in (cfg.corrections, cfg.register, cfg.annotations, cfg.edition) if p]
+
+
+def build(cfg: BuildConfig, force: bool = False) -> BuildResult:
+    """Build what is out of date: the TEI, then the renderings asked for.
+
+    Raises on bad input (IngestError…), on an invalid TEI (ValidationError) and
+    on a failed rendering (RenderError); earlier outputs are then left as they were.
+    """
+    from .incremental import Fingerprints, rendering_fingerprint, tei_fingerprint
+
+    prints = Fingerprints(cfg.out_dir, cfg.source.stem)
+    tei_path = cfg.out_dir / f"{cfg.source.stem}.xml"
+    report_path = cfg.out_dir / "reports" / f"{cfg.source.stem}.report.json"
+    fingerprint = tei_fingerprint(editor_inputs(cfg))
+    if force or not (prints.fresh("tei", fingerprint, tei_path) and report_path.exists()):
+        result = build_tei_file(cfg, tei_path)
+        prints.record("tei", fingerprint)
+        prints.save()
+    else:
+        result = BuildResult(tei_path, problems=load_report_problems(report_path), skipped=["tei"])
+    for fmt in ("epub", "html"):
+        if fmt not in cfg.formats:
+            continue
+        output = rendering_output(cfg, fmt)
+        fp = rendering_fingerprint(fmt, tei_path)
+        if not force and prints.fresh(fmt, fp, output):
+            result.skipped.append(fmt)
+            continue
+        render(fmt, tei_path, output, result)
+        prints.record(fmt, fp)
+        prints.save()
+    return result
+
+
+def build_tei_file(cfg: BuildConfig, tei_path: Path) -> BuildResult:
     from .tei import load_edition_meta, tei
     from .validate import ValidationError, validate_bytes
 
@@ -102,7 +145,6 @@ def build(cfg: BuildConfig) -> BuildResult:
     meta = load_edition_meta(cfg.edition)
     doc = build_document(cfg, timer)
     data = timer.run("tei", tei, doc, meta)
-    tei_path = cfg.out_dir / f"{cfg.source.stem}.xml"
     errors = timer.run("validate", validate_bytes, data, tei_path.name)
     if errors:
         # Kept for diagnosis beside the reports, never over the last good TEI.
@@ -111,9 +153,13 @@ def build(cfg: BuildConfig) -> BuildResult:
     write_atomic(tei_path, data)
     result = BuildResult(tei_path, doc.problems, doc.stats, timer.timings, [tei_path])
     write_candidates(doc, cfg, result)
-    render(cfg, tei_path, timer, result)
     write_report(doc, result, cfg)
     return result
+
+
+def load_report_problems(path: Path) -> list[Problem]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return [Problem(**p) for p in data.get("problems", [])]
 
 
 def write_candidates(doc: Document, cfg: BuildConfig, result: BuildResult) -> None:
@@ -124,20 +170,23 @@ def write_candidates(doc: Document, cfg: BuildConfig, result: BuildResult) -> No
     result.outputs.append(path)
 
 
-def render(cfg: BuildConfig, tei_path: Path, timer: Timer, result: BuildResult) -> None:
+def rendering_output(cfg: BuildConfig, fmt: str) -> Path:
+    return cfg.out_dir / f"{cfg.source.stem}.epub" if fmt == "epub" else cfg.out_dir / "html"
+
+
+def render(fmt: str, tei_path: Path, output: Path, result: BuildResult) -> None:
     """Renderers read the TEI file, nothing else: anyone's TEI of this shape renders."""
-    if "epub" in cfg.formats:
-        from .epub import render_epub
-
-        epub_path = cfg.out_dir / f"{cfg.source.stem}.epub"
-        timer.run("epub", render_epub, tei_path, epub_path)
-        result.outputs.append(epub_path)
-    if "html" in cfg.formats:
-        from .html import render_html
-
-        html_dir = cfg.out_dir / "html"
-        timer.run("html", render_html, tei_path, html_dir)
-        result.outputs.append(html_dir)
+    if fmt == "epub":
+        from .epub import render_epub as renderer
+    else:
+        from .html import render_html as renderer
+    start = time.perf_counter()
+    try:
+        renderer(tei_path, output)
+    except (OSError, ValueError, LookupError) as exc:
+        raise RenderError(f"{fmt} rendering of {tei_path} failed: {exc}") from exc
+    result.timings[fmt] = round(time.perf_counter() - start, 4)
+    result.outputs.append(output)
 
 
 def write_report(doc: Document, result: BuildResult, cfg: BuildConfig) -> None:

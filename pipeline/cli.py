@@ -2,17 +2,24 @@
 
 Exit codes: 0 built (warnings allowed); 1 the TEI is invalid; 2 usage error;
 3 the input cannot be read (file, encoding, PDF, edition.toml, corrections);
-4 a rendering failed; 5 warnings with --strict; 130 interrupted.
+4 a rendering failed; 5 warnings with --strict; 70 internal error (a bug:
+EDITION_DEBUG=1 shows the traceback); 130 interrupted.
 """
 from __future__ import annotations
 
 import json
+import os
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from .model import Problem
+
+if TYPE_CHECKING:
+    from .build import BuildConfig
 
 FORMATS = ("tei", "epub", "html")
 
@@ -38,36 +45,107 @@ def main() -> None:
 @click.option("--out", "out_dir", default="output", show_default=True, type=click.Path(path_type=Path),
               help="Output folder.")
 @click.option("--format", "formats", multiple=True, type=click.Choice(FORMATS), help="Only these outputs (repeatable).")
+@click.option("--force", is_flag=True, help="Rebuild even what is up to date.")
 @click.option("--strict", is_flag=True, help="Exit 5 when there are warnings.")
 @click.option("--timings", is_flag=True, help="Print the time each stage took.")
-def build(sources: tuple[Path, ...], out_dir: Path, formats: tuple[str, ...], strict: bool, timings: bool) -> None:
-    """Build the edition of SOURCES (default: input/book.txt)."""
+@click.option("--jobs", "-j", type=int, default=0, help="Books built at once (default: all cores).")
+def build(sources: tuple[Path, ...], out_dir: Path, formats: tuple[str, ...], force: bool, strict: bool,
+          timings: bool, jobs: int) -> None:
+    """Build the edition of SOURCES (default: input/book.txt); several books build in parallel."""
     from .build import BuildConfig
-    from .build import build as run_build
 
     sources = sources or (Path("input/book.txt"),)
-    chosen = formats or FORMATS
-    for source in sources:
-        cfg = BuildConfig.beside(source, out_dir, tuple(f for f in FORMATS if f in chosen))
-        try:
-            result = run_build(cfg)
-        except KeyboardInterrupt:
-            fail("interrupted; earlier outputs are left as they were", 130)
-        except Exception as exc:  # noqa: BLE001 - every failure gets a message and a code, never a traceback
-            code = getattr(exc, "exit_code", None)
-            if code is None:
+    chosen = tuple(f for f in FORMATS if f in (formats or FORMATS))
+    configs = [BuildConfig.beside(source, out_dir, chosen) for source in sources]
+    if len(configs) == 1:
+        outcome = build_one(configs[0], force)
+        sys.exit(show_outcome(outcome, strict, timings))
+    sys.exit(build_many(configs, force, strict, jobs or os.cpu_count() or 1))
+
+
+@dataclass
+class Outcome:
+    source: Path
+    code: int
+    message: str = ""
+    problems: list[Problem] = field(default_factory=list)
+    outputs: list[Path] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def build_one(cfg: "BuildConfig", force: bool) -> Outcome:
+    """Run one build and turn every failure into an exit code and a message."""
+    from .build import build as run_build
+
+    try:
+        result = run_build(cfg, force)
+    except KeyboardInterrupt:
+        return Outcome(cfg.source, 130, "interrupted; earlier outputs are left as they were")
+    except Exception as exc:  # noqa: BLE001 - an editor gets a message and a code, never a traceback
+        code = getattr(exc, "exit_code", None)
+        problems = getattr(exc, "problems", [])
+        if code is None:
+            if os.environ.get("EDITION_DEBUG"):
                 raise
-            echo_problems(getattr(exc, "problems", []), 20)
-            fail(str(exc) if not getattr(exc, "problems", None) else f"{source}: the TEI is not valid; nothing written",
-                 code)
-        echo_problems(result.problems)
-        warnings = [p for p in result.problems if p.severity == "warning"]
-        click.echo(f"{source}: {', '.join(str(p) for p in result.outputs)} "
-                   f"({len(warnings)} warning{'s' if len(warnings) != 1 else ''})")
-        if timings:
-            click.echo("  " + "  ".join(f"{k} {v:.3f}s" for k, v in result.timings.items()))
-        if strict and warnings:
-            sys.exit(5)
+            return Outcome(cfg.source, 70, f"internal error: {type(exc).__name__}: {exc} "
+                                           "(run with EDITION_DEBUG=1 for the traceback)")
+        message = f"{cfg.source}: the TEI is not valid; nothing written" if problems else str(exc)
+        return Outcome(cfg.source, code, message, problems)
+    return Outcome(cfg.source, 0, "", result.problems, result.outputs, result.skipped, result.timings)
+
+
+def show_outcome(outcome: Outcome, strict: bool, timings: bool) -> int:
+    echo_problems(outcome.problems, 20 if outcome.code else None)
+    if outcome.code:
+        click.echo(f"error: {outcome.message}", err=True)
+        return outcome.code
+    warnings = [p for p in outcome.problems if p.severity == "warning"]
+    built = ", ".join(str(p) for p in outcome.outputs) or "nothing to rebuild"
+    skipped = f"; up to date: {', '.join(outcome.skipped)}" if outcome.skipped else ""
+    click.echo(f"{outcome.source}: {built}{skipped} ({len(warnings)} warning{'s' if len(warnings) != 1 else ''})")
+    if timings and outcome.timings:
+        click.echo("  " + "  ".join(f"{k} {v:.3f}s" for k, v in outcome.timings.items()))
+    return 5 if strict and warnings else 0
+
+
+def build_many(configs: list["BuildConfig"], force: bool, strict: bool, jobs: int) -> int:
+    """Books in parallel on all cores; one failure does not stop the others."""
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    outcomes: list[Outcome] = []
+    with ProcessPoolExecutor(max_workers=min(jobs, len(configs))) as pool:
+        futures = {pool.submit(build_one, cfg, force): cfg for cfg in configs}
+        with click.progressbar(length=len(futures), label="building", file=sys.stderr) as bar:
+            for future in as_completed(futures):
+                outcomes.append(future.result())
+                bar.update(1)
+    codes = [show_outcome(o, strict, False) for o in sorted(outcomes, key=lambda o: str(o.source))]
+    failed = [o for o, c in zip(sorted(outcomes, key=lambda o: str(o.source)), codes) if c]
+    click.echo(f"{len(outcomes) - len(failed)} of {len(outcomes)} books built"
+               + (f"; failed: {', '.join(str(o.source) for o in failed)}" if failed else ""))
+    return max(codes) if codes else 0
+
+
+@main.command()
+@click.argument("tei_file", type=click.Path(path_type=Path))
+@click.option("--format", "formats", multiple=True, type=click.Choice(("epub", "html")), help="Default: both.")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), help="Default: the TEI file's folder.")
+def render(tei_file: Path, formats: tuple[str, ...], out_dir: Path | None) -> None:
+    """Render any TEI file of the edition's shape as EPUB and/or HTML."""
+    from .build import BuildResult, render as run_render
+
+    if not tei_file.is_file():
+        fail(f"{tei_file}: no such file", 3)
+    out_dir = out_dir or tei_file.parent
+    result = BuildResult(tei_file)
+    for fmt in formats or ("epub", "html"):
+        output = out_dir / f"{tei_file.stem}.epub" if fmt == "epub" else out_dir / "html"
+        try:
+            run_render(fmt, tei_file, output, result)
+        except Exception as exc:  # noqa: BLE001
+            fail(str(exc), getattr(exc, "exit_code", 4))
+    click.echo(", ".join(str(p) for p in result.outputs))
 
 
 @main.command()

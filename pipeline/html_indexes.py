@@ -30,6 +30,15 @@ BLOCK_TAGS = {"p", "ab", "head", "item", "l", "note", "titlePart", "docAuthor", 
 class Link:
     href: str
     label: str
+    full_label: str = ""  # for screen readers when `label` is just a number
+
+
+@dataclass(frozen=True)
+class OccurrenceGroup:
+    """The occurrences of a name in one part of the book: 前言 1 2 3."""
+
+    where: str
+    links: tuple[Link, ...]
 
 
 @dataclass(frozen=True)
@@ -46,7 +55,7 @@ class IndexEntry:
     alternatives: list[AltName]
     wikidata: str
     candidate: bool
-    occurrences: list[Link]
+    occurrences: list[OccurrenceGroup]
 
 
 @dataclass
@@ -100,16 +109,15 @@ def initial(sort: tuple[str, str]) -> str:
     return head if "A" <= head <= "Z" else "#"
 
 
-def occurrence_links(refs: list[NameRef], places: Places) -> list[Link]:
-    """One link per occurrence; repeats within a part are numbered."""
-    seen: dict[str, int] = {}
-    links = []
+def occurrence_links(refs: list[NameRef], places: Places) -> list[OccurrenceGroup]:
+    """One numbered link per occurrence, grouped by the place they are in."""
+    groups: dict[str, list[Link]] = {}
     for ref in refs:
-        label = places.label(ref.loc)
-        seen[label] = seen.get(label, 0) + 1
-        shown = label if seen[label] == 1 else f"{label}（{seen[label]}）"
-        links.append(Link(places.href(ref.loc, ref.anchor), shown))
-    return links
+        where = places.label(ref.loc)
+        links = groups.setdefault(where, [])
+        k = len(links) + 1
+        links.append(Link(places.href(ref.loc, ref.anchor), str(k), f"{where} 第 {k} 处"))
+    return [OccurrenceGroup(where, tuple(links)) for where, links in groups.items()]
 
 
 def register_entries(edition: Edition, kind: str, places: Places) -> list[IndexEntry]:

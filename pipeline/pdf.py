@@ -12,8 +12,9 @@ as the OCR text path, one `SourceLine` per paragraph piece on a page:
   for the piece of a paragraph carried over from the previous page, `"note"`
   for a footnote body;
 - superscript markers as `^①`; running heads and page numbers removed and
-  listed in `Source.dropped` (I101, I102); pages without text (I103) and
-  rotated text skipped (I104) are listed there too.
+  listed in `Source.dropped` (I101, I102); pages without text (I103),
+  rotated text (I104) and glyphs without Unicode mapping (I105) skipped are
+  listed there too.
 """
 from __future__ import annotations
 
@@ -29,6 +30,8 @@ from .model import Problem, Source, SourceLine
 from .pdf_layout import PageLayout, lay_out, measure
 from .pdf_lines import PageText, read_page
 
+# More glyphs than this share without Unicode mapping: the text layer is useless.
+MAX_UNMAPPED_SHARE = 0.05
 OCR_HINT = "add a text layer with OCR first, e.g. `ocrmypdf -l chi_sim in.pdf out.pdf`"
 
 
@@ -38,6 +41,11 @@ def read_pdf(path: Path) -> Source:
     pages = extract(path)
     if not pages:
         raise IngestError(f"{path}: the PDF has no pages")
+    unmapped = sum(p.unmapped_chars for p in pages)
+    if unmapped > MAX_UNMAPPED_SHARE * (unmapped + sum(len(ln.text) for p in pages for ln in p.lines)):
+        raise IngestError(f"{path}: {unmapped} characters of the text layer have no Unicode mapping (fonts "
+                          "without ToUnicode); replace the text layer with OCR, e.g. "
+                          "`ocrmypdf --force-ocr -l chi_sim in.pdf out.pdf`")
     if not any(p.lines for p in pages):
         images = sum(p.images for p in pages)
         what = f"only scanned images ({images} on {len(pages)} pages)" if images else "no text"
@@ -91,6 +99,9 @@ def source_lines(path: Path, pages: list[PageText], layouts: list[PageLayout]) -
             dropped.append(Problem("I102", f"page number removed: {number}", path.name, page.index))
         if page.rotated_chars:
             dropped.append(Problem("I104", f"{page.rotated_chars} characters of rotated text skipped{printed}",
+                                   path.name, page.index))
+        if page.unmapped_chars:
+            dropped.append(Problem("I105", f"{page.unmapped_chars} glyphs without Unicode mapping skipped{printed}",
                                    path.name, page.index))
         if not layout.blocks:
             why = "only images" if page.images else "no text"

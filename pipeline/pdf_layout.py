@@ -65,19 +65,24 @@ def mode(values: list[float], default: float) -> float:
 def measure(pages: list[PageText]) -> Geometry:
     sizes = [ln.size for p in pages for ln in p.lines for _ in range(len(ln.text))]
     body = mode(sizes, 10.0)
-    left, right = {}, {}
+    left: dict[int, float] = {}
+    widths: list[float] = []
     for side in (0, 1):
         lines = [ln for p in pages if p.index % 2 == side for ln in p.lines if abs(ln.size - body) <= SIZE_TOLERANCE]
         left[side] = mode([round(ln.x0) for ln in lines], 0.0)
-        right[side] = mode([round(ln.x1) for ln in lines], 0.0)
+        widths += [round(ln.x1 - left[side]) for ln in lines]
+    # Margins mirror from recto to verso; the measure is the same on both.
+    width = -mode([-w for w in widths], 0.0)
+    right = {side: x + width for side, x in left.items()}
     return Geometry(body, left, right, recurring(pages, 0), recurring(pages, -1))
 
 
 def recurring(pages: list[PageText], end: int) -> set[int]:
     """Heights (rounded) at which the first (end=0) or last (end=-1) line of
-    many pages stands: where running heads or page numbers are printed."""
+    many pages stands apart from the text: where running heads or page
+    numbers are printed."""
     with_text = [p for p in pages if len(p.lines) >= 2]
-    tops = Counter(round(p.lines[end].top) for p in with_text)
+    tops = Counter(round(p.lines[end].top) for p in with_text if stands_apart(p, end))
     need = max(2, BAND_SHARE * len(with_text))
     found = {t for t, n in tops.items() if n >= need}
     return found | {t + d for t in found for d in (-1, 1)}
@@ -88,17 +93,27 @@ def furniture(page: PageText, geo: Geometry) -> tuple[list[TextLine], list[TextL
     lines = list(page.lines)
     found: list[TextLine] = []
     for end, band in ((0, geo.head_tops), (-1, geo.foot_tops)):
-        if len(lines) < 1:
-            break
-        line = lines[end]
-        neighbour = (lines[1] if end == 0 else lines[-2]) if len(lines) > 1 else None
-        apart = neighbour is None or (neighbour.top - line.bottom if end == 0 else line.top - neighbour.bottom) \
-            >= geo.body_size or rule_between(page, line, neighbour)
-        if not apart or line.size > geo.body_size + SIZE_TOLERANCE:
+        if not lines or not stands_apart(PageText(page.index, page.width, page.height, lines, page.rules), end):
             continue
-        if round(line.top) in band or all(PAGE_NUMBER.match(s) for s in line.text.split("\t")):
+        line = lines[end]
+        if line.size > geo.body_size + SIZE_TOLERANCE:
+            continue
+        number = all(PAGE_NUMBER.match(s) for s in line.text.split("\t"))
+        # A running head never stands alone on a page; a page number may (a blank page).
+        if number or (round(line.top) in band and len(lines) > 1):
             found.append(lines.pop(end))
     return found, lines
+
+
+def stands_apart(page: PageText, end: int) -> bool:
+    """The first (end=0) or last (end=-1) line is set off from its neighbour
+    by at least a line of space or by a rule."""
+    lines = page.lines
+    if len(lines) < 2:
+        return True
+    line, neighbour = (lines[0], lines[1]) if end == 0 else (lines[-1], lines[-2])
+    gap = neighbour.top - line.bottom if end == 0 else line.top - neighbour.bottom
+    return gap >= min(line.size, neighbour.size) or rule_between(page, line, neighbour)
 
 
 def rule_between(page: PageText, a: TextLine, b: TextLine | None) -> bool:

@@ -45,6 +45,7 @@ class PageText:
     rules: list[tuple[float, float, float]] = field(default_factory=list)  # (top, x0, x1) horizontal rules
     images: int = 0
     rotated_chars: int = 0
+    unmapped_chars: int = 0  # glyphs without a Unicode mapping, shown by pdfminer as "(cid:123)"
 
 
 def group_lines(chars: list[dict]) -> list[list[dict]]:
@@ -126,7 +127,8 @@ def visible_chars(page) -> list[dict]:
 def read_page(page, index: int) -> PageText:
     """One pdfplumber page to its lines."""
     chars = visible_chars(page)
-    upright = [c for c in chars if c.get("upright", True)]
+    mapped = [c for c in chars if not c["text"].startswith("(cid:")]
+    upright = [c for c in mapped if c.get("upright", True)]
     lines = [make_line(group) for group in group_lines(upright)]
     return PageText(index, float(page.width), float(page.height), [ln for ln in lines if not ln.blank],
-                    horizontal_rules(page), len(page.images), len(chars) - len(upright))
+                    horizontal_rules(page), len(page.images), len(mapped) - len(upright), len(chars) - len(mapped))

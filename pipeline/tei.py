@@ -139,7 +139,8 @@ def write_div(parent: etree._Element, div: Div, counters: Counters) -> None:
     head = sub(el, "head")
     if div.label:
         sub(head, "label", text=div.label)
-        sub_tail(head, " ")
+        if not div.label.endswith("、"):  # 第一章 绪论, but 一、问题的提出
+            sub_tail(head, " ")
     write_run(head, div.head, counters)
     for block in div.blocks:
         if isinstance(block, PageBreak):

@@ -197,8 +197,10 @@ def test_clicking_a_note_marker_opens_the_note_in_place(site: Path, page, errors
     assert popover.is_visible()
     assert "本书主要集中研究核扩散问题" in popover.inner_text()
     assert page.evaluate("location.hash") == "", "the page should not jump when the note opens in place"
+    assert page.evaluate("document.activeElement.id") == "note-popover", "focus should move into the note"
     page.keyboard.press("Escape")
     assert not popover.is_visible()
+    assert page.evaluate("document.activeElement.id") == "nref-fn-p003-2", "focus should return to the marker"
     assert not errors, "\n".join(errors)
 
 

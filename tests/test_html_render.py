@@ -100,7 +100,7 @@ def test_ampersand_in_the_title_is_one_character(site: Path) -> None:
 
 def index_entries(site: Path, page: str) -> list[tuple[str, list[str]]]:
     doc = parse(site / page)
-    return [(li.findtext(".//span[@class='name']"), li.xpath(".//span[@class='occurrences']/a/@href"))
+    return [(li.findtext(".//span[@class='name']"), li.xpath(".//span[@class='occurrences']//a/@href"))
             for li in doc.xpath("//li[contains(@class, 'index-entry')]")]
 
 
