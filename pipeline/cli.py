@@ -25,7 +25,9 @@ FORMATS = ("tei", "epub", "html")
 
 
 def echo_problems(problems: list[Problem], limit: int | None = None) -> None:
-    for p in problems[:limit]:
+    """Warnings and errors, linter-style; what was dropped (info) is in the report."""
+    shown = [p for p in problems if p.severity != "info"]
+    for p in shown[:limit]:
         click.echo(str(p), err=True)
 
 
@@ -181,9 +183,15 @@ def report(source: Path, out_dir: Path) -> None:
     click.echo(f"corrections ({len(data['corrections'])}):")
     for c in data["corrections"]:
         click.echo(f"  {src['file']}:{c['line']} {c['sic']} → {c['corr']}  [{c['rule']}, {c['cert']}] {c['evidence']}")
-    click.echo(f"problems ({len(data['problems'])}):")
-    for p in data["problems"]:
-        click.echo("  " + str(Problem(**p)))
+    problems = [Problem(**p) for p in data["problems"]]
+    dropped = [p for p in problems if p.severity == "info"]
+    click.echo(f"dropped artefacts ({len(dropped)}):")
+    for p in dropped:
+        click.echo("  " + str(p))
+    click.echo(f"warnings ({len(problems) - len(dropped)}):")
+    for p in problems:
+        if p.severity != "info":
+            click.echo("  " + str(p))
 
 
 if __name__ == "__main__":

@@ -54,7 +54,7 @@ def write_site(tei_path: Path, site_dir: Path) -> list[Page]:
     edition = read_tei(tei_path, flavor)
     downloads = copy_downloads(tei_path, site_dir)
     texts = text_pages(edition, flavor)
-    pages = [home_page(edition, flavor, texts), *texts, *finding_aid_pages(edition, tree, flavor)]
+    pages = [home_page(edition, tree, flavor, texts), *texts, *finding_aid_pages(edition, tree, flavor)]
     site = Site(edition.meta.title, footer_text(edition), site_nav(pages), downloads)
     env = jinja_env()
     for page in pages:

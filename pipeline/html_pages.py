@@ -15,7 +15,7 @@ from .html_flavor import HOME, HtmlFlavor, note_marker, part_file
 from .html_indexes import (
     REGISTERS, IndexGroup, Places, correction_rows, group_by_initial, register_entries, timeline_events,
 )
-from .teiview import Division, Edition, Footnote, TocEntry
+from .teiview import Division, Edition, Footnote, TocEntry, plain, x
 
 MAX_HEADING = 6
 TITLE_KINDS = ("title", "main")  # titlePart without @type, or @type="main"
@@ -167,7 +167,26 @@ def toc_lines(entries: tuple[TocEntry, ...] | list[TocEntry], flavor: HtmlFlavor
     return out
 
 
-def home_page(edition: Edition, flavor: HtmlFlavor, texts: list[Page]) -> Page:
+def toc_labels(tree: Any) -> list[str]:
+    """The printed label (第一章, 一、) of each contents item, in order.
+
+    teiview's TocEntry keeps only the <ref> text when an item has one, and the
+    label sits beside the ref; until it carries the label, read it here.
+    """
+    items = x(tree.getroot(), "//t:div[@type='contents']//t:list[1]/t:item")
+    return [plain(next(iter(x(item, "t:label")), None)) for item in items]
+
+
+def with_labels(lines: list[TocLine], labels: list[str]) -> list[TocLine]:
+    if len(labels) != len(lines):
+        return lines
+    return [line if not label or str(Markup(line.html).striptags()).startswith(label)
+            else TocLine(line.level, Markup("{}{}{}").format(label, "" if label[-1] in "、．." else " ", line.html),
+                         line.href, line.page)
+            for line, label in zip(lines, labels)]
+
+
+def home_page(edition: Edition, tree: Any, flavor: HtmlFlavor, texts: list[Page]) -> Page:
     page = Page(HOME, "home.html", "home", edition.meta.title, reading=True)
     page.extra["title_pages"] = title_page_blocks(edition)
     # Every page needs one h1; without a recognisable title line it is ours.
@@ -175,7 +194,7 @@ def home_page(edition: Edition, flavor: HtmlFlavor, texts: list[Page]) -> Page:
     page.extra["imprint"] = [Line(line.type or "line", line.html) for line in edition.imprint]
     if edition.contents is not None:
         page.extra["toc_head"] = tidy_heading(edition.contents.head_text) or "目录"
-        page.extra["toc"] = toc_lines(edition.contents.entries, flavor)
+        page.extra["toc"] = with_labels(toc_lines(edition.contents.entries, flavor), toc_labels(tree))
     else:  # no printed contents: list the pages themselves
         page.extra["toc_head"] = "目录"
         page.extra["toc"] = [TocLine(1, Markup("{}").format(p.title), p.filename, "") for p in texts]

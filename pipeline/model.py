@@ -27,10 +27,13 @@ class Problem:
     message: str
     file: str = ""
     line: int | None = None
-    severity: str = "warning"  # "warning" | "error"
+    severity: str = "warning"  # "info" | "warning" | "error"
+    page: int | None = None  # the physical page, where the input has pages (PDF)
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
+        if self.page:
+            where += f" p.{self.page}"
         return f"{self.code} {where} {self.message}".replace("  ", " ")
 
 
@@ -233,6 +236,7 @@ class TocEntry:
     raw: str  # the entry as printed (dot leaders and page kept)
     title_run: Run | None = None  # the title with its corrections
     target: str = ""  # xml:id of the div it points to, when it exists
+    page_break: PageBreak | None = None  # a page of the 目录 starts with this entry
 
 
 @dataclass
@@ -266,6 +270,8 @@ class Document:
     toc: list[TocEntry] = field(default_factory=list)
     toc_head: Run | None = None
     toc_line: int = 0
+    toc_page_break: PageBreak | None = None
+    body_page_break: PageBreak | None = None  # the page the body opens on, when known
     body_head: Run | None = None  # a title printed above the first chapter
     body: list[Div] = field(default_factory=list)
     back: list[Div] = field(default_factory=list)

@@ -51,12 +51,25 @@ class Pager:
 
     file: str
     page: int = 1
+    physical: dict[int, int] = field(default_factory=dict)  # line number → physical page, where known (PDF)
     problems: list[Problem] = field(default_factory=list)
     notes_linked: int = 0
     rejoined: int = 0
 
+    @classmethod
+    def for_lines(cls, file: str, lines: list[CleanLine]) -> "Pager":
+        physical, page = {}, 0
+        for line in lines:
+            page += line.page_start
+            if page:
+                physical[line.number] = page
+        return cls(file, page=0 if physical else 1, physical=physical)
+
     def new_page(self, line: CleanLine | None, n: str | None = None) -> PageBreak:
-        self.page += 1
+        if line is not None and line.number in self.physical:
+            self.page = self.physical[line.number]
+        else:
+            self.page += 1
         return PageBreak(n=n, line=line.number if line else None)
 
 
@@ -115,7 +128,7 @@ def link_notes(units: list[Unit], pager: Pager) -> None:
     i = 0
     while i < len(units):
         unit = units[i]
-        if unit.line.page_start and i > 0:
+        if unit.line.page_start:
             unit.page_before = pager.new_page(unit.line, unit.line.page)
         if unit.kind != "note":
             if unit.page_before is None and last_text is units[i - 1] and breaks_without_notes(last_text, unit):

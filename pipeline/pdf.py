@@ -94,19 +94,19 @@ def source_lines(path: Path, pages: list[PageText], layouts: list[PageLayout]) -
     for page, layout in zip(pages, layouts):
         printed = f" (printed {layout.number})" if layout.number else ""
         for head in layout.heads:
-            dropped.append(Problem("I101", f"running head removed: {head}", path.name, page.index))
+            dropped.append(Problem("I101", f"running head removed: {head}", path.name, severity="info", page=page.index))
         for number in layout.numbers:
-            dropped.append(Problem("I102", f"page number removed: {number}", path.name, page.index))
+            dropped.append(Problem("I102", f"page number removed: {number}", path.name, severity="info", page=page.index))
         if page.rotated_chars:
             dropped.append(Problem("I104", f"{page.rotated_chars} characters of rotated text skipped{printed}",
-                                   path.name, page.index))
+                                   path.name, severity="info", page=page.index))
         if page.unmapped_chars:
             dropped.append(Problem("I105", f"{page.unmapped_chars} glyphs without Unicode mapping skipped{printed}",
-                                   path.name, page.index))
+                                   path.name, severity="info", page=page.index))
         if not layout.blocks:
             why = "only images" if page.images else "no text"
             dropped.append(Problem("I103", f"page has {why}; no page break recorded for it{printed}",
-                                   path.name, page.index))
+                                   path.name, severity="info", page=page.index))
             continue
         for k, block in enumerate(layout.blocks):
             lines.append(SourceLine(number=len(lines) + 1, text=block.text, page=layout.number,

@@ -87,10 +87,11 @@ def is_title_line(line: CleanLine) -> bool:
     return len(line.text) <= 40 and not line.text.endswith(P.TERMINAL[:3]) and classify(line).kind == "para"
 
 
-def read_toc(lines: list[CleanLine], problems: list[Problem], file: str) -> list[TocEntry]:
+def read_toc(lines: list[CleanLine], problems: list[Problem], file: str, pager: Pager) -> list[TocEntry]:
     entries = []
     for line in lines[1:]:
         pos = 0
+        page_break = pager.new_page(line, line.page) if line.page_start else None
         for raw, title, page in P.parse_toc_line(line.text):
             start = line.text.index(raw, pos)
             pos = start + len(raw)
@@ -102,7 +103,9 @@ def read_toc(lines: list[CleanLine], problems: list[Problem], file: str) -> list
                 t_start += 1
             t_end = start + raw.index(title) + len(title)
             run = run_of(line, t_start, t_end)
-            entries.append(TocEntry(level, label, run.reading_text(), page, line.number, raw, run))
+            entries.append(TocEntry(level, label, run.reading_text(), page, line.number, raw, run,
+                                    page_break=page_break))
+            page_break = None
         if not pos:
             problems.append(Problem("W020", "line in the 目录 has no page number; kept as text", file, line.number))
     return entries
@@ -149,6 +152,7 @@ def build_divs(units: list[Unit], pager: Pager, doc: Document) -> None:
     body_head_units = [u for u in opener if u.kind != "note"]
     if body_head_units:
         first = body_head_units[0]
+        doc.body_page_break = first.page_before
         doc.body_head = run_of(first.line, 0, len(first.line.text), first.markers)
         for extra in body_head_units[1:]:
             doc.body_head.items.extend(run_of(extra.line, 0, len(extra.line.text), extra.markers).items)
@@ -218,17 +222,20 @@ def structure(text: CleanText) -> Document:
     if zones.imprint:
         doc.imprint = read_imprint(zones.imprint)
     doc.title_pages = read_title_pages(zones.title, doc.imprint.fields if doc.imprint else {})
-    pager = Pager(file, page=0 if text.lines and text.lines[0].page_start else 1)
+    pager = Pager.for_lines(file, text.lines)
     for section in zones.front:
         head_line = section[0]
+        page_break = pager.new_page(head_line, head_line.page) if head_line.page_start else None
         if P.CONTENTS.match(head_line.text):
             doc.toc_head = run_of(head_line, 0, len(head_line.text))
             doc.toc_line = head_line.number
-            doc.toc = read_toc(section, doc.problems, file)
+            doc.toc_page_break = page_break
+            doc.toc = read_toc(section, doc.problems, file, pager)
             continue
         units = [classify(ln) for ln in section[1:]]
         link_notes(units, pager)
-        div = Div("preface", "preface", run_of(head_line, 0, len(head_line.text)), line=head_line.number)
+        div = Div("preface", "preface", run_of(head_line, 0, len(head_line.text)), line=head_line.number,
+                  page_before=page_break)
         div.blocks = paragraphs(units, pager)
         doc.front_divs.append(div)
     units = [classify(ln) for ln in zones.body]

@@ -68,6 +68,8 @@ def build_tei(doc: Document, meta: EditionMeta) -> etree._ElementTree:
     text = sub(root, "text")
     write_front(sub(text, "front"), doc, counters)
     body = sub(text, "body")
+    if doc.body_page_break:
+        write_pb(body, doc.body_page_break)
     if doc.body_head:
         write_run(sub(body, "head"), doc.body_head, counters)
     for div in doc.body:
@@ -100,10 +102,15 @@ def write_front(front: etree._Element, doc: Document, counters: Counters) -> Non
                 sub(ab, "label", text=label)
                 sub_tail(ab, " ")
             write_run(ab, item, counters)
-    for div in doc.front_divs:
-        write_div(front, div, counters)
+    # Front sections in the order the book prints them (前言 before or after the 目录).
+    parts: list[tuple[int, object]] = [(d.line, d) for d in doc.front_divs]
     if doc.toc_head is not None:
-        write_contents(front, doc, counters)
+        parts.append((doc.toc_line, None))
+    for _, part in sorted(parts, key=lambda p: p[0]):
+        if part is None:
+            write_contents(front, doc, counters)
+        else:
+            write_div(front, part, counters)
 
 
 def write_title_line(tp: etree._Element, role: str, run: Run, counters: Counters) -> None:
@@ -120,10 +127,14 @@ def write_title_line(tp: etree._Element, role: str, run: Run, counters: Counters
 
 
 def write_contents(front: etree._Element, doc: Document, counters: Counters) -> None:
+    if doc.toc_page_break:
+        write_pb(front, doc.toc_page_break)
     div = sub(front, "div", {"type": "contents", XML_ID: "contents"})
     write_run(sub(div, "head"), doc.toc_head, counters)
     lst = sub(div, "list", {"type": "toc"})
     for entry in doc.toc:
+        if entry.page_break:
+            write_pb(lst, entry.page_break)
         item = sub(lst, "item", {"n": str(entry.level)})
         if entry.label:
             sub(item, "label", text=entry.label)

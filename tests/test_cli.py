@@ -95,3 +95,32 @@ def test_cli_validate_rejects_a_broken_file(tmp_path: Path) -> None:
     bad.write_text("<TEI xmlns='http://www.tei-c.org/ns/1.0'><text/>", encoding="utf-8")
     proc = run_edition("validate", str(bad))
     assert proc.returncode == 1 and "V000" in proc.stderr
+
+
+def test_cli_batch_builds_the_others_when_one_book_fails(tmp_path: Path) -> None:
+    source = book_folder(tmp_path)
+    (source.parent / "second.txt").write_bytes(source.read_bytes())
+    (source.parent / "broken.txt").write_bytes(b"")
+    out = tmp_path / "out"
+    proc = run_edition("build", str(source), str(source.parent / "broken.txt"), str(source.parent / "second.txt"),
+                       "--out", str(out), "--format", "tei")
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert (out / "book.xml").exists() and (out / "second.xml").exists() and not (out / "broken.xml").exists()
+    assert "2 of 3 books built; failed:" in proc.stdout and "broken.txt" in proc.stdout
+    assert "Traceback" not in proc.stderr
+
+
+def test_cli_rebuilds_only_what_changed(tmp_path: Path) -> None:
+    source = book_folder(tmp_path)
+    out = tmp_path / "out"
+    run_edition("build", str(source), "--out", str(out), "--format", "tei", check=True)
+    tei_mtime = (out / "book.xml").stat().st_mtime_ns
+    again = run_edition("build", str(source), "--out", str(out), "--format", "tei", check=True)
+    assert "nothing to rebuild; up to date: tei" in again.stdout
+    assert (out / "book.xml").stat().st_mtime_ns == tei_mtime
+    annotations = source.parent / "annotations.toml"
+    annotations.write_text(annotations.read_text(encoding="utf-8") + "\n# an edit\n", encoding="utf-8")
+    edited = run_edition("build", str(source), "--out", str(out), "--format", "tei", check=True)
+    assert "nothing to rebuild" not in edited.stdout
+    forced = run_edition("build", str(source), "--out", str(out), "--format", "tei", "--force", check=True)
+    assert "up to date" not in forced.stdout

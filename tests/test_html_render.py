@@ -216,3 +216,14 @@ def test_a_date_without_a_year_goes_last_in_the_timeline(tmp_path: Path) -> None
     last = rows[-1]
     assert "2009年4月5日" in last.text_content() and "7 月" in last.text_content()
     assert not last.xpath(".//time"), "--07 is not a valid HTML datetime"
+
+
+def test_contents_keep_the_printed_label_beside_the_link(tmp_path: Path) -> None:
+    tei = tmp_path / "labels.xml"
+    text = FIXTURE.read_text(encoding="utf-8")
+    old = '<item n="1"><ref target="#ch1">第一章 绪论</ref>'
+    assert old in text
+    tei.write_text(text.replace(old, '<item n="1"><label>第一章</label><ref target="#ch1">绪论</ref>'), encoding="utf-8")
+    render_html(tei, tmp_path / "html")
+    titles = [t.text_content() for t in parse(tmp_path / "html" / "index.html").xpath("//*[@class='toc-title']")]
+    assert "第一章 绪论" in titles

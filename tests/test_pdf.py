@@ -94,7 +94,7 @@ def test_notes_are_role_note_with_their_marker_on_the_same_page(book_pdf) -> Non
 
 
 def test_markers_come_back_as_caret_superscripts(book_pdf) -> None:
-    _, printed, source = book_pdf
+    _, _, source = book_pdf
     text_lines = [ln.text for ln in source.lines if ln.role != "note"]
     carets = sum(len(re.findall(rf"\^[{CIRCLED}]", t)) for t in text_lines)
     ocr_markers = sum(len(re.findall(rf"(?<!^)\^?[{CIRCLED}]", b)) for b in ocr_blocks()
@@ -118,8 +118,8 @@ def test_running_heads_and_page_numbers_are_reported_not_kept(book_pdf) -> None:
     _, printed, source = book_pdf
     heads = [(i, p.head) for i, p in enumerate(printed.pages, 1) if p.head]
     numbers = [(i, p.number) for i, p in enumerate(printed.pages, 1) if p.number]
-    assert [(p.line, p.message.split(": ", 1)[1]) for p in source.dropped if p.code == "I101"] == heads
-    assert [(p.line, p.message.split(": ", 1)[1]) for p in source.dropped if p.code == "I102"] == numbers
+    assert [(p.page, p.message.split(": ", 1)[1]) for p in source.dropped if p.code == "I101"] == heads
+    assert [(p.page, p.message.split(": ", 1)[1]) for p in source.dropped if p.code == "I102"] == numbers
     assert all(p.file == "book.pdf" for p in source.dropped)
     page = 0
     for line in source.lines:

@@ -65,7 +65,7 @@ def test_lone_page_number_at_the_foot_is_removed_and_reported(tmp_path: Path) ->
     lines = body([(21, FIRST), (0, "核。")]) + [(WIDTH / 2, "- 17 -", 9, 40)]
     source = read_pdf(pdf(tmp_path / "e.pdf", [lines]))
     assert [ln.page for ln in source.lines] == ["17"]
-    assert [(p.code, p.line) for p in source.dropped] == [("I102", 1)]
+    assert [(p.code, p.page) for p in source.dropped] == [("I102", 1)]
     assert "17" not in source.lines[0].text
 
 
