@@ -106,6 +106,7 @@ def find_dates(text: str) -> list[DateFound]:
 def chinese_dates(text: str) -> list[DateFound]:
     out: list[DateFound] = []
     context: Ymd | None = None  # the last full date of the current sentence
+    context_end = 0
     sentence_ends = [m.start() for m in SENTENCE_END.finditer(text)]
     for m in CN_DATE.finditer(text):
         if context is not None and any(context_end <= e < m.start() for e in sentence_ends):

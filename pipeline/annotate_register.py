@@ -24,7 +24,7 @@ ASCII_WORD = re.compile(r"[A-Za-z0-9]")
 class RegisterError(Exception):
     """The register file cannot be used; the message names the file and entry."""
 
-    exit_code = 4
+    exit_code = 3  # bad input, like any other editor's file
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,6 @@ register and with discovery alone; the same on the real Document; timing."""
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -106,12 +105,3 @@ def test_entities_and_candidates(book, tmp_path: Path) -> None:
     assert len(rows) == len(bare.candidates) + 1 and all(len(r.split("\t")) == 5 for r in rows)
 
 
-def test_whole_book_well_under_a_second(book) -> None:
-    annotate(book(), REGISTER, ANNOTATIONS)  # loads jieba and the register's dictionary copy
-    doc = book()
-    started = time.perf_counter()
-    annotate(doc, REGISTER, ANNOTATIONS)
-    elapsed = time.perf_counter() - started
-    chars = sum(len(site.run.reading_text()) for site in iter_runs(doc))
-    print(f"\nannotate: {chars} characters in {elapsed * 1000:.0f} ms")
-    assert elapsed < 0.5

@@ -1,0 +1,360 @@
+"""Benchmark: the whole build (TEI + EPUB + HTML) on the book and on books 5× and 20× its size,
+against the tools a user would otherwise reach for (Calibre's ebook-convert, pandoc) on the same text.
+
+    .venv/bin/python bench/run.py            # full run (≈ 2–4 minutes on 2 cores)
+    .venv/bin/python bench/run.py --quick    # fewer repetitions
+    .venv/bin/python bench/run.py --profile  # also cProfile one build of the book
+
+Every build runs in its own process, as `edition build` would: wall time, CPU time and peak
+memory (ru_maxrss from wait4) are the process's; per-stage times are `BuildResult.timings`.
+Peers run interleaved with our builds so that load on a shared machine hits both alike.
+Prints PASS/FAIL per target and a Markdown table; writes bench/results.json.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+sys.path.insert(0, str(BENCH))
+sys.path.insert(1, str(ROOT))
+
+from books import make_book, markdown_of  # noqa: E402
+
+BOOK = ROOT / "input" / "book.txt"
+RESULTS = BENCH / "results.json"
+SIZES = (1, 5, 20)
+MB = 1_000_000  # decimal megabytes: the stricter reading of "300 MB"
+PEERS = {"calibre": "ebook-convert", "pandoc": "pandoc"}
+
+# The child imports only the pipeline, so its wall time is what `edition build` costs a user.
+CHILD = """
+import json, sys
+from pathlib import Path
+from pipeline.build import BuildConfig, build
+result = build(BuildConfig.beside(Path(sys.argv[1]), Path(sys.argv[2])))
+print(json.dumps(result.timings))
+"""
+
+PROFILE_CHILD = """
+import cProfile, pstats, sys
+from pathlib import Path
+from pipeline.build import BuildConfig, build
+cfg = BuildConfig.beside(Path(sys.argv[1]), Path(sys.argv[2]))
+prof = cProfile.Profile()
+prof.enable()
+build(cfg)
+prof.disable()
+pstats.Stats(prof).sort_stats("cumulative").print_stats(35)
+pstats.Stats(prof).sort_stats("tottime").print_stats(20)
+"""
+
+
+@dataclass
+class Run:
+    wall: float
+    cpu: float
+    max_rss: int  # bytes
+    stages: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class Series:
+    tool: str
+    size: int
+    runs: list[Run] = field(default_factory=list)
+
+    def median(self, attr: str) -> float:
+        return statistics.median(getattr(r, attr) for r in self.runs)
+
+    def stage_medians(self) -> dict[str, float]:
+        names = self.runs[0].stages.keys() if self.runs else []
+        return {n: round(statistics.median(r.stages.get(n, 0.0) for r in self.runs), 4) for n in names}
+
+
+# ---------------------------------------------------------------- measuring
+
+def measure(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[Run, str]:
+    """Run `cmd` to completion; its own wall, CPU and peak RSS (wait4 gives the child's rusage alone)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace")
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{stderr[-3000:]}")
+    return Run(round(wall, 4), round(usage.ru_utime + usage.ru_stime, 4), usage.ru_maxrss * 1024), stdout
+
+
+def build_env() -> dict[str, str]:
+    """As `make edition` runs it: fixed build date, jieba's cache in the project's cache dir."""
+    return {**os.environ, "SOURCE_DATE_EPOCH": "1700000000",
+            "EDITION_CACHE_DIR": os.environ.get("EDITION_CACHE_DIR", str(ROOT / ".cache"))}
+
+
+def ours(book: Path, out: Path) -> Run:
+    run, stdout = measure([sys.executable, "-c", CHILD, str(book), str(out)], ROOT, build_env())
+    run.stages = json.loads(stdout.strip().splitlines()[-1])
+    return run
+
+
+def calibre(book: Path, out: Path) -> Run:
+    return measure(["ebook-convert", str(book), str(out / "calibre.epub"), "--epub-version", "3"],
+                   out, {**os.environ, "CALIBRE_CONFIG_DIRECTORY": str(out / "calibre-config")})[0]
+
+
+def pandoc(markdown: Path, out: Path, title: str) -> Run:
+    return measure(["pandoc", "-f", "markdown", "-t", "epub3", "-o", str(out / "pandoc.epub"), str(markdown),
+                    "--metadata", f"title={title}", "--metadata", "lang=zh-Hans"], out, dict(os.environ))[0]
+
+
+def edit(book: Path, k: int) -> None:
+    """An editor's change to input/: a rebuild must not be able to reuse anything from the last one."""
+    text = book.read_text(encoding="utf-8")
+    text = re.sub(r"\n*(本次修订第\d+稿。\n)?\Z", "", text)
+    book.write_text(text + f"\n\n本次修订第{k}稿。\n", encoding="utf-8")
+
+
+# ---------------------------------------------------------------- peers' installation
+
+def install_peers() -> dict[str, dict[str, object]]:
+    """Install missing peers with apt-get (timed); for installed ones, read how long apt took from its log."""
+    info: dict[str, dict[str, object]] = {}
+    missing = [name for name, exe in PEERS.items() if not shutil.which(exe)]
+    if missing and os.geteuid() == 0:
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        start = time.perf_counter()
+        subprocess.run(["apt-get", "update", "-qq"], check=True, env=env, capture_output=True)
+        update = time.perf_counter() - start
+        for name in missing:
+            start = time.perf_counter()
+            proc = subprocess.run(["apt-get", "install", "-y", "-qq", name], env=env, capture_output=True)
+            info[name] = {"install_s": round(time.perf_counter() - start, 1), "apt_update_s": round(update, 1),
+                          "how": "installed now by bench/run.py", "ok": proc.returncode == 0}
+    for name in PEERS:
+        if name not in info:
+            logged = apt_log_duration(name)
+            info[name] = {"install_s": logged, "how": "from /var/log/apt/history.log" if logged else "unknown"}
+        info[name]["version"] = peer_version(name)
+    return info
+
+
+def apt_log_duration(package: str) -> float | None:
+    """Seconds of the apt-get run that installed `package`, from apt's history log."""
+    log = Path("/var/log/apt/history.log")
+    if not log.exists():
+        return None
+    for entry in log.read_text(encoding="utf-8", errors="replace").split("\n\n"):
+        command = re.search(r"^Commandline: (.*)$", entry, re.M)
+        start = re.search(r"^Start-Date: (.*)$", entry, re.M)
+        end = re.search(r"^End-Date: (.*)$", entry, re.M)
+        if command and start and end and "install" in command.group(1) \
+                and re.search(rf"(^|\s){re.escape(package)}(\s|$)", command.group(1)):
+            fmt = "%Y-%m-%d  %H:%M:%S"
+            return time.mktime(time.strptime(end.group(1).strip(), fmt)) - \
+                time.mktime(time.strptime(start.group(1).strip(), fmt))
+    return None
+
+
+def peer_version(name: str) -> str:
+    exe = shutil.which(PEERS[name])
+    if not exe:
+        return "missing"
+    proc = subprocess.run([exe, "--version"], capture_output=True, text=True)
+    return (proc.stdout.strip().splitlines() or ["?"])[0]
+
+
+# ---------------------------------------------------------------- the run
+
+def prepare(work: Path) -> dict[int, tuple[Path, Path]]:
+    """Each size in its own folder with the editor's files; the Markdown for pandoc beside it."""
+    books = {}
+    for size in SIZES:
+        book = make_book(BOOK, work / f"x{size}", size)
+        md = book.with_suffix(".md")
+        md.write_text(markdown_of(book.read_text(encoding="utf-8")), encoding="utf-8")
+        books[size] = (book, md)
+    return books
+
+
+def bench(work: Path, runs: int, big_runs: int, peers: list[str]) -> dict[tuple[str, int], Series]:
+    books = prepare(work)
+    series = {(tool, size): Series(tool, size) for tool in ["ours", *peers] for size in SIZES}
+    title = BOOK.stem
+    # Warm-up, not timed: jieba's dictionary cache, the OS page cache, Calibre's first-run config.
+    ours(books[1][0], work / "warm")
+    for peer in peers:
+        run_peer(peer, books[1], work / "warm", title)
+    for size in SIZES:
+        book, md = books[size]
+        out = book.parent / "out"
+        out.mkdir(exist_ok=True)
+        for k in range(runs if size == 1 else big_runs):
+            edit(book, k)
+            md.write_text(markdown_of(book.read_text(encoding="utf-8")), encoding="utf-8")
+            series[("ours", size)].runs.append(ours(book, out))
+            for peer in peers:
+                series[(peer, size)].runs.append(run_peer(peer, (book, md), out, title))
+            print(f"  {size:>2}× run {k + 1}: ours {series[('ours', size)].runs[-1].wall:.2f}s"
+                  + "".join(f", {p} {series[(p, size)].runs[-1].wall:.2f}s" for p in peers), flush=True)
+    return series
+
+
+def run_peer(peer: str, book: tuple[Path, Path], out: Path, title: str) -> Run:
+    out.mkdir(parents=True, exist_ok=True)
+    return calibre(book[0], out) if peer == "calibre" else pandoc(book[1], out, title)
+
+
+def profile(work: Path) -> str:
+    book = make_book(BOOK, work / "profile", 1)
+    proc = subprocess.run([sys.executable, "-c", PROFILE_CHILD, str(book), str(work / "profile" / "out")],
+                          cwd=ROOT, env=build_env(), capture_output=True, text=True, check=True)
+    return proc.stdout
+
+
+# ---------------------------------------------------------------- reporting
+
+@dataclass
+class Target:
+    name: str
+    value: float | None
+    limit: float
+    unit: str
+
+    @property
+    def passed(self) -> bool | None:
+        return None if self.value is None else self.value <= self.limit
+
+    def line(self) -> str:
+        verdict = {True: "PASS", False: "FAIL", None: "SKIP"}[self.passed]
+        value = "n/a" if self.value is None else f"{self.value:.2f}{self.unit}"
+        return f"{verdict}  {self.name}: {value} (limit {self.limit:g}{self.unit})"
+
+
+def ratio(series: dict[tuple[str, int], Series], a: tuple[str, int], b: tuple[str, int],
+          attr: str = "wall") -> float | None:
+    if not series.get(a, Series("", 0)).runs or not series.get(b, Series("", 0)).runs:
+        return None
+    return series[a].median(attr) / series[b].median(attr)
+
+
+def targets(series: dict[tuple[str, int], Series]) -> list[Target]:
+    big = series[("ours", 20)]
+    return [
+        Target("rebuild after an edit / Calibre ebook-convert (wall)", ratio(series, ("ours", 1), ("calibre", 1)),
+               1.0, "×"),
+        Target("rebuild after an edit / pandoc (wall)", ratio(series, ("ours", 1), ("pandoc", 1)), 5.0, "×"),
+        Target("20× book / book (wall)", ratio(series, ("ours", 20), ("ours", 1)), 10.0, "×"),
+        Target("peak memory, 20× book", max(r.max_rss for r in big.runs) / MB if big.runs else None, 300.0, " MB"),
+    ]
+
+
+def markdown_table(series: dict[tuple[str, int], Series], sizes_kb: dict[int, float]) -> str:
+    tools = sorted({t for t, _ in series}, key=lambda t: (t != "ours", t))
+    label = {"ours": "edition build (TEI+EPUB+HTML)", "calibre": "Calibre ebook-convert (txt → EPUB 3)",
+             "pandoc": "pandoc (Markdown → EPUB 3)"}
+    rows = ["| tool | book | wall (median) | CPU | peak memory | ours / this |",
+            "| --- | --- | ---: | ---: | ---: | ---: |"]
+    for tool in tools:
+        for size in SIZES:
+            s = series[(tool, size)]
+            if not s.runs:
+                continue
+            r = ratio(series, ("ours", size), (tool, size))
+            rows.append(f"| {label.get(tool, tool)} | {size}× ({sizes_kb[size]:.0f} KB) | {s.median('wall'):.2f} s "
+                        f"| {s.median('cpu'):.2f} s | {max(x.max_rss for x in s.runs) / MB:.0f} MB "
+                        f"| {'—' if tool == 'ours' else f'{r:.1f}×'} |")
+    return "\n".join(rows)
+
+
+def stage_table(series: dict[tuple[str, int], Series]) -> str:
+    stages = list(series[("ours", 1)].stage_medians())
+    rows = ["| book | " + " | ".join(stages) + " |", "| --- |" + " ---: |" * len(stages)]
+    for size in SIZES:
+        med = series[("ours", size)].stage_medians()
+        rows.append(f"| {size}× | " + " | ".join(f"{med.get(s, 0):.2f} s" for s in stages) + " |")
+    return "\n".join(rows)
+
+
+def machine() -> dict[str, object]:
+    load = os.getloadavg() if hasattr(os, "getloadavg") else None
+    return {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
+            "loadavg_at_end": [round(x, 2) for x in load] if load else None}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="3 runs of the book, 1 of the larger books")
+    parser.add_argument("--runs", type=int, default=5, help="runs of the book (default 5)")
+    parser.add_argument("--big-runs", type=int, default=3, help="runs of the 5× and 20× books (default 3)")
+    parser.add_argument("--no-peers", action="store_true", help="skip Calibre and pandoc")
+    parser.add_argument("--profile", action="store_true", help="also cProfile one build of the book")
+    parser.add_argument("--results", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    runs, big_runs = (3, 1) if args.quick else (args.runs, args.big_runs)
+
+    started = time.perf_counter()
+    installs = {} if args.no_peers else install_peers()
+    peers = [p for p in PEERS if not args.no_peers and shutil.which(PEERS[p])]
+    with tempfile.TemporaryDirectory(prefix="edition-bench-") as tmp:
+        work = Path(tmp)
+        print(f"benchmark in {work} ({os.cpu_count()} CPUs); peers: {', '.join(peers) or 'none'}", flush=True)
+        series = bench(work, runs, big_runs, peers)
+        sizes_kb = {s: (work / f"x{s}" / BOOK.name).stat().st_size / 1000 for s in SIZES}
+        profile_text = profile(work) if args.profile else ""
+    checks = targets(series)
+    table, stages = markdown_table(series, sizes_kb), stage_table(series)
+    print("\n" + table + "\n\nTime per stage (medians, inside the build process):\n\n" + stages + "\n")
+    for name, info in installs.items():
+        print(f"install {name} ({info.get('version')}): {info.get('install_s')} s ({info.get('how')})")
+    print()
+    for check in checks:
+        print(check.line())
+    if profile_text:
+        print("\ncProfile of one build of the book:\n" + profile_text)
+    elapsed = time.perf_counter() - started
+    print(f"\nbench took {elapsed:.0f} s")
+    write_results(args.results, series, checks, installs, sizes_kb, table, stages, elapsed)
+    return 0 if all(c.passed is not False for c in checks) else 1
+
+
+def write_results(path: Path, series: dict[tuple[str, int], Series], checks: list[Target],
+                  installs: dict[str, dict[str, object]], sizes_kb: dict[int, float], table: str, stages: str,
+                  elapsed: float) -> None:
+    data = {
+        "machine": machine(),
+        "book_kb": sizes_kb,
+        "series": [{"tool": s.tool, "size": s.size, "median_wall_s": s.median("wall"),
+                    "median_cpu_s": s.median("cpu"), "peak_rss_mb": round(max(r.max_rss for r in s.runs) / MB, 1),
+                    "stage_medians_s": s.stage_medians(), "runs": [asdict(r) for r in s.runs]}
+                   for s in series.values() if s.runs],
+        "targets": [{"name": c.name, "value": c.value, "limit": c.limit, "passed": c.passed} for c in checks],
+        "cpu_ratios": {f"ours/{tool} {size}x": ratio(series, ("ours", size), (tool, size), "cpu")
+                       for tool, size in series if tool != "ours" and series[(tool, size)].runs},
+        "installs": installs,
+        "markdown_table": table,
+        "stage_table": stages,
+        "bench_seconds": round(elapsed, 1),
+    }
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
