@@ -45,6 +45,10 @@ import json, sys
 from pathlib import Path
 from pipeline.build import BuildConfig, build
 result = build(BuildConfig.beside(Path(sys.argv[1]), Path(sys.argv[2])))
+# A rebuild that skipped a stage (incremental build, nothing changed) would time nothing.
+skipped = getattr(result, "skipped", [])
+if skipped:
+    sys.exit(f"build skipped {skipped}: the bench's edit did not reach the build")
 print(json.dumps(result.timings))
 """
 

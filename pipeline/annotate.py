@@ -92,7 +92,7 @@ class Tagger:
         text = site.run.reading_text()
         names: list[Occurrence] = []
         if self.discover and HAN.search(text):
-            toks: list[Token] = tokens(text, self.jieba_words())
+            toks: list[Token] = tokens(text, self.jieba_words(), Path(self.file).stem)
             names = occurrences(text, toks, self.evidence)
         return Scan(site, text, find_dates(text), names)
 

@@ -7,8 +7,12 @@ copy of the dictionary (a dict copy costs ~30 ms; loading it again ~700 ms).
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
+
+from .jieba_setup import dictionary_frequency, memo
+from .jieba_setup import dictionary_tag as shared_tag
 
 # jieba's tag for each register type: what discovery would have called it.
 JIEBA_TAG = {"person": "nr", "place": "ns", "org": "nt", "work": "nz"}
@@ -22,13 +26,10 @@ class Token:
     flag: str
 
 
-@lru_cache(maxsize=1)
 def base_pos_tokenizer():  # -> jieba.posseg.POSTokenizer (no stubs)
-    import jieba.posseg
+    from .jieba_setup import pos_tokenizer as shared
 
-    from .jieba_setup import tokenizer
-
-    return jieba.posseg.POSTokenizer(tokenizer())
+    return shared()
 
 
 @lru_cache(maxsize=4)
@@ -54,20 +55,26 @@ def pos_tokenizer(words: tuple[tuple[str, str], ...]):
     return pos
 
 
-def tokens(text: str, words: tuple[tuple[str, str], ...] = ()) -> list[Token]:
-    """`text` cut into tagged words, with their offsets."""
-    out: list[Token] = []
-    offset = 0
-    for pair in pos_tokenizer(words).cut(text):
-        out.append(Token(offset, offset + len(pair.word), pair.word, pair.flag))
-        offset += len(pair.word)
-    return out
+def words_key(words: tuple[tuple[str, str], ...]) -> str:
+    return hashlib.sha1(repr(words).encode("utf-8")).hexdigest()[:12]
 
 
-def frequency(word: str) -> int:
+def tokens(text: str, words: tuple[tuple[str, str], ...] = (), stem: str = "") -> list[Token]:
+    """`text` cut into tagged words, with their offsets; jieba is asked only about new text."""
+    def cut() -> list[tuple[int, int, str]]:
+        rows, offset = [], 0
+        for pair in pos_tokenizer(words).cut(text):
+            rows.append((offset, offset + len(pair.word), pair.flag))
+            offset += len(pair.word)
+        return rows
+
+    return [Token(a, b, text[a:b], flag) for a, b, flag in memo(stem).tagged(text, words_key(words), cut)]
+
+
+def frequency(word: str, stem: str = "") -> int:
     """How common `word` is in jieba's own dictionary (0: unknown)."""
-    return int(base_pos_tokenizer().tokenizer.FREQ.get(word) or 0)
+    return dictionary_frequency(word, stem)
 
 
-def dictionary_tag(word: str) -> str:
-    return str(base_pos_tokenizer().word_tag_tab.get(word, ""))
+def dictionary_tag(word: str, stem: str = "") -> str:
+    return shared_tag(word, stem)

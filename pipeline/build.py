@@ -86,6 +86,7 @@ def build_document(cfg: BuildConfig, timer: Timer) -> Document:
     """The stages up to the annotated Document."""
     from .annotate import annotate
     from .clean import clean
+    from .jieba_setup import save_memos
     from .ingest import ingest
     from .structure import structure
 
@@ -94,6 +95,7 @@ def build_document(cfg: BuildConfig, timer: Timer) -> Document:
     doc = timer.run("structure", structure, text)
     doc = timer.run("annotate", annotate, doc, cfg.register, cfg.annotations)
     doc.problems[:0] = source.dropped
+    save_memos()
     return doc
 
 

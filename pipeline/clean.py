@@ -187,15 +187,15 @@ def diff_corrections(wrong: str, right: str) -> list[tuple[int, int, str]]:
 class Evidence:
     """What the book says about its own words: reading counts and jieba's dictionary."""
 
-    def __init__(self, book_text: str) -> None:
+    def __init__(self, book_text: str, stem: str = "") -> None:
         self.book_text = book_text
-        self._freq: dict[str, int] | None = None
+        self.stem = stem
 
     def score(self, reading: str) -> float:
         """How plausible a reading is; the dictionary only loads when asked."""
         from .jieba_setup import dictionary_frequency
 
-        return self.book_text.count(reading) + 10 * dictionary_frequency(reading)
+        return self.book_text.count(reading) + 10 * dictionary_frequency(reading, self.stem)
 
 
 def correction_for(line: CleanLine, start: int, end: int, corr: str, rule: str, cert: str,
@@ -346,7 +346,7 @@ def clean(source: Source, corrections: Path | None = None) -> CleanText:
     counts: Counter = Counter()
     lines = [CleanLine(sl.number, normalise(sl.text.strip(), counts), page=sl.page,
                        page_start=sl.page_start, role=sl.role) for sl in source.lines]
-    evidence = Evidence("\n".join(ln.text for ln in lines))
+    evidence = Evidence("\n".join(ln.text for ln in lines), source.stem)
     correct_title_pages(lines, evidence)
     correct_headings(lines, evidence)
     rows, problems = load_editor_corrections(corrections)

@@ -114,3 +114,16 @@ def test_book_cip_classification_line_has_no_notes(tei: etree._ElementTree) -> N
     imprint = tei.find(".//t:div[@type='imprint']", NS)
     assert imprint.find(".//t:note", NS) is None
     assert "III.①核扩散" in "".join(imprint.itertext())
+
+
+def test_book_jieba_memo_changes_nothing(book_build: Path, tmp_path: Path) -> None:
+    """A cold cache (jieba asked about everything) and a warm one (its answers remembered) give the same TEI."""
+    cold = tmp_path / "cold"
+    run_edition("build", str(BOOK), "--out", str(tmp_path / "a"), "--format", "tei", check=True,
+                env={"EDITION_CACHE_DIR": str(cold)})
+    assert list((cold / "jieba").glob("memo-*.json")), "the memo was not written"
+    run_edition("build", str(BOOK), "--out", str(tmp_path / "b"), "--format", "tei", check=True,
+                env={"EDITION_CACHE_DIR": str(cold)})
+    reference = (book_build / "book.xml").read_bytes()
+    assert (tmp_path / "a" / "book.xml").read_bytes() == reference
+    assert (tmp_path / "b" / "book.xml").read_bytes() == reference
