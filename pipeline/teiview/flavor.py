@@ -1,0 +1,75 @@
+"""How inline TEI becomes markup: the hooks a renderer overrides."""
+from __future__ import annotations
+
+import re
+
+from markupsafe import Markup, escape
+
+from .model import Correction, DateRef, Footnote, NameRef, PageBreak
+
+# The @when values HTML's datetime also accepts (TEI allows more, e.g. "--07").
+HTML_DATETIME = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?|--\d{2}-\d{2}")
+# A run of Latin script with at least three letters: a word, a name, a citation.
+LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z0-9 .,'’:;/&\-]*[A-Za-z0-9.]|[A-Za-z]")
+CJK = re.compile(r"[\u3000-\u9fff\uf900-\ufaff\uff00-\uffef]")
+
+
+def latin_only(text: str) -> bool:
+    """A title with Latin letters and no Chinese (a Western work cited in Chinese text)."""
+    return bool(re.search(r"[A-Za-z]", text)) and not CJK.search(text)
+
+
+class Flavor:
+    """How inline TEI becomes markup.  Override hooks in a subclass."""
+
+    mark_latin = True
+
+    def __init__(self) -> None:
+        self.part_of: dict[str, str] = {}
+        self.first_body: str | None = None  # part key of the first body div
+
+    def text(self, s: str, lang: str) -> Markup:
+        if not (self.mark_latin and lang.startswith("zh")):
+            return escape(s)
+        out, last = [], 0
+        for m in LATIN_RUN.finditer(s):
+            if sum(c.isalpha() for c in m.group()) < 3:
+                continue
+            out += [escape(s[last:m.start()]), Markup("<span {}>{}</span>").format(self.lang_attrs("en"), m.group())]
+            last = m.end()
+        out.append(escape(s[last:]))
+        return Markup("").join(out)
+
+    def lang_attrs(self, lang: str) -> Markup:
+        return Markup('lang="{}"').format(lang)
+
+    def href(self, target_id: str) -> str:
+        return "#" + target_id
+
+    def noteref(self, note: Footnote) -> Markup:
+        return Markup('<a class="noteref" id="{}" href="{}">{}</a>').format(
+            note.ref_id, self.href(note.id), note.marker or "*")
+
+    def pagebreak(self, pb: PageBreak) -> Markup:
+        if pb.n is None:
+            return Markup('<span class="pb" id="{}"></span>').format(pb.anchor)
+        return Markup('<span class="pb" id="{}" role="doc-pagebreak" aria-label="{}"></span>').format(pb.anchor, pb.n)
+
+    def name(self, ref: NameRef, inner: Markup) -> Markup:
+        tag = "cite" if ref.tag == "title" else "span"
+        return Markup('<{} class="{}" id="{}"{}>{}</{}>').format(
+            tag, ref.tag, ref.anchor, self.title_lang(ref), inner, tag)
+
+    def title_lang(self, ref: NameRef) -> Markup:
+        """` lang="en"` on a Latin-script title, so CSS can italicise it and no Chinese one."""
+        if ref.tag == "title" and latin_only(ref.text):
+            return Markup(" ") + self.lang_attrs("en")
+        return Markup("")
+
+    def date(self, ref: DateRef, inner: Markup) -> Markup:
+        if HTML_DATETIME.fullmatch(ref.when):
+            return Markup('<time id="{}" datetime="{}">{}</time>').format(ref.anchor, ref.when, inner)
+        return Markup('<span class="date" id="{}">{}</span>').format(ref.anchor, inner)
+
+    def choice(self, corr: Correction, inner: Markup) -> Markup:
+        return Markup('<span class="corr" id="{}" title="{}">{}</span>').format(corr.id, corr.sic, inner)

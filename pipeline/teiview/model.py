@@ -1,0 +1,229 @@
+"""The view model: what renderers get from a TEI edition (plain dataclasses).
+
+Markup fields hold XHTML-compatible ``markupsafe.Markup`` made by a Flavor,
+with every text node escaped; ``*_text`` fields hold plain reading text.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from markupsafe import Markup
+
+
+@dataclass(frozen=True)
+class Metadata:
+    title: str
+    subtitle: str
+    authors: tuple[str, ...]
+    publisher: str  # of this edition
+    edition_date: str  # ISO, from publicationStmt/date
+    edition_id: str
+    licence: str
+    licence_url: str
+    language: str
+    print_title: str
+    print_publisher: str
+    print_place: str
+    print_date: str  # ISO when known, else as printed
+    isbn: str
+    series: str
+    clc: str
+    subjects: tuple[str, ...]
+    description: str
+
+
+@dataclass(frozen=True)
+class Loc:
+    part: str
+    div: str | None
+    page: str | None
+    page_seq: int
+
+
+@dataclass
+class Footnote:
+    id: str
+    marker: str
+    kind: str  # "foot" (the author's) | "editorial" | other @type/@place
+    type: str  # @type, e.g. "unanchored"
+    resp: str
+    ref_id: str  # anchor of the note reference in the text
+    loc: Loc
+    body: Markup = Markup("")
+
+
+@dataclass(frozen=True)
+class PageBreak:
+    anchor: str
+    n: str | None
+    seq: int  # 1-based ordinal of the page that starts here
+    loc: Loc
+
+
+@dataclass(frozen=True)
+class NameRef:
+    anchor: str
+    tag: str  # persName | placeName | orgName | title
+    refs: tuple[str, ...]  # register ids, empty for candidates
+    type: str
+    text: str
+    loc: Loc
+
+
+@dataclass(frozen=True)
+class DateRef:
+    anchor: str
+    text: str
+    when: str
+    from_: str
+    to: str
+    not_before: str
+    not_after: str
+    loc: Loc
+    # The sentence the date stands in, as reading text (for timelines).
+    before: str = ""
+    after: str = ""
+
+
+@dataclass(frozen=True)
+class Correction:
+    id: str
+    sic: str
+    corr: str
+    resp: str
+    cert: str
+    evidence: str
+    loc: Loc
+    rule: str = ""  # what the rule @resp points to does (its respStmt/resp), "" if unknown
+
+
+@dataclass
+class Entity:
+    id: str
+    kind: str  # person | place | org | work
+    name: str  # in the edition's language when there is one
+    names: tuple[tuple[str, str], ...]  # (lang, name)
+    wikidata: str
+    occurrences: list[NameRef] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Block:
+    kind: str  # p | ab | list | quote | other
+    html: Markup
+    notes: tuple[Footnote, ...]
+
+
+@dataclass
+class Division:
+    id: str
+    type: str
+    n: str
+    label: Markup
+    head: Markup  # without the label
+    head_text: str  # plain reading text of label + head, no notes
+    heading: Markup  # label (as <span class="label">) + head, whitespace as in the TEI
+    blocks: list[Block]
+    head_notes: tuple[Footnote, ...]
+    children: list["Division"]
+    lang: str
+
+    @property
+    def notes(self) -> list[Footnote]:
+        """Notes of this division's own head and blocks (not its children's)."""
+        return [*self.head_notes, *(n for b in self.blocks for n in b.notes)]
+
+    def walk(self) -> list["Division"]:
+        return [self, *(d for c in self.children for d in c.walk())]
+
+
+@dataclass(frozen=True)
+class Head:
+    html: Markup
+    text: str
+    notes: tuple[Footnote, ...]
+
+
+@dataclass(frozen=True)
+class TitleLine:
+    # title (titlePart untyped or @type="main") | sub | series | author
+    # | publisher | edition | date | other
+    kind: str
+    html: Markup
+    text: str
+
+
+@dataclass(frozen=True)
+class TitlePageView:
+    key: str
+    n: str
+    lines: tuple[TitleLine, ...]
+
+
+@dataclass(frozen=True)
+class ImprintLine:
+    type: str  # CIP | colophon | ""
+    html: Markup  # the whole line, label included
+    text: str
+    label: Markup = Markup("")  # the printed label (书名, 定价), "" when none
+    value: Markup = Markup("")  # the line without its label
+
+
+@dataclass
+class TocEntry:
+    level: int
+    html: Markup  # the title (the <ref> or <seg>), without label and page
+    text: str
+    target: str | None
+    page: str
+    children: list["TocEntry"] = field(default_factory=list)
+    label: Markup = Markup("")  # the printed label beside it (第一章, 一、), "" when none
+    label_text: str = ""
+
+    @property
+    def full_text(self) -> str:
+        """Label and title as a reader says them: 第一章 绪论, 一、问题的提出."""
+        return join_label(self.label_text, self.text)
+
+
+@dataclass(frozen=True)
+class Contents:
+    id: str
+    head: Markup
+    head_text: str
+    entries: tuple[TocEntry, ...]
+
+
+@dataclass
+class Edition:
+    meta: Metadata
+    title_pages: list[TitlePageView]
+    imprint: list[ImprintLine]
+    front: list[Division]
+    contents: Contents | None
+    body_head: Head | None
+    body: list[Division]
+    back: list[Division]
+    notes: list[Footnote]
+    pages: list[PageBreak]
+    entities: list[Entity]
+    names: list[NameRef]
+    dates: list[DateRef]
+    corrections: list[Correction]
+    part_of: dict[str, str]
+    rules: dict[str, str] = field(default_factory=dict)  # respStmt id -> its resp
+    first_body: str | None = None  # part key of the first body div (the body's <head> goes there)
+
+    def divisions(self) -> list[Division]:
+        return [d for top in (*self.front, *self.body, *self.back) for d in top.walk()]
+
+
+# Enumeration marks that already separate a label from its title (一、 1. (1)).
+LABEL_ENDS = "、．.：:)）"
+
+
+def join_label(label: str, title: str) -> str:
+    """第一章 + 绪论 -> 第一章 绪论; 一、 + 问题 -> 一、问题 (no gap after 、)."""
+    if not label or not title:
+        return label or title
+    return label + title if label[-1] in LABEL_ENDS else f"{label} {title}"
