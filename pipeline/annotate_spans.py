@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator
 
-from .model import Choice, Div, Document, Note, OrphanMarker, Paragraph, Run, Span, Text
+from .model import Choice, Div, Document, Note, OrphanMarker, Paragraph, Run, Span, Text, reading_width
 
 # Ranks: lower wins.  A title in 《》 is unambiguous punctuation; the register is
 # the editor's word; dates are rule-based; discovery is a guess.
@@ -115,7 +115,7 @@ def insert_note(run: Run, offset: int, note: Note) -> None:
     split: an offset inside one puts the note after it)."""
     position = 0
     for index, item in enumerate(run.items):
-        width = item_width(item)
+        width = reading_width(item)
         if isinstance(item, Text) and position < offset < position + width:
             cut = offset - position
             run.items[index:index + 1] = [Text(item.text[:cut]), note, Text(item.text[cut:])]
@@ -124,18 +124,10 @@ def insert_note(run: Run, offset: int, note: Note) -> None:
         if position > offset or (position == offset and width > 0):
             # Step over zero-width items (notes, page breaks) that already stand here.
             after = index + 1
-            while after < len(run.items) and item_width(run.items[after]) == 0 and position == offset:
+            while after < len(run.items) and reading_width(run.items[after]) == 0 and position == offset:
                 after += 1
             run.items.insert(after, note)
             return
     run.items.append(note)
 
 
-def item_width(item: object) -> int:
-    if isinstance(item, Text):
-        return len(item.text)
-    if isinstance(item, Choice):
-        return len(item.corr)
-    if isinstance(item, OrphanMarker):
-        return len(item.n)
-    return 0

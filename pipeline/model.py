@@ -160,6 +160,17 @@ class OrphanMarker:
 Inline = Union[Text, Choice, PageBreak, Note, OrphanMarker]
 
 
+def reading_width(item: Inline) -> int:
+    """How many reading-text characters an item takes (notes and page breaks: none)."""
+    if isinstance(item, Text):
+        return len(item.text)
+    if isinstance(item, Choice):
+        return len(item.corr)
+    if isinstance(item, OrphanMarker):
+        return len(item.n)
+    return 0
+
+
 @dataclass(frozen=True)
 class Span:
     """An annotation over reading-text offsets [start, end)."""

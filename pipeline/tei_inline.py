@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from .model import Choice, Inline, Note, OrphanMarker, PageBreak, Run, Span, Text
+from .model import reading_width as width
 
 TEI_NS = "http://www.tei-c.org/ns/1.0"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
@@ -46,16 +47,6 @@ def sub(parent: etree._Element, tag: str, attrs: dict[str, str] | None = None, t
     if text:
         el.text = text
     return el
-
-
-def width(item: Inline) -> int:
-    if isinstance(item, Text):
-        return len(item.text)
-    if isinstance(item, Choice):
-        return len(item.corr)
-    if isinstance(item, OrphanMarker):
-        return len(item.n)
-    return 0
 
 
 def atoms(run: Run, cuts: set[int]) -> list[tuple[int, Inline]]:

@@ -1,0 +1,179 @@
+"""The indexing pass: one walk over <text> that finds every anchor and its place.
+
+It assigns each top-level piece a part key, gives page breaks, notes, names,
+dates and corrections their anchors (existing xml:ids are kept) and records
+where each sits, before any markup is made; so a hook rendering the first
+paragraph can already link to the last note.
+"""
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from .model import Correction, DateRef, Entity, Footnote, Loc, NameRef, PageBreak
+from .tree import ENTITY_TAGS, NAME_TAGS, NOT_READ, TEI, XML_ID, XML_LANG, first_text, local, plain, x
+
+# Where a date's sentence is looked for: the nearest of these around it.
+CONTEXT_BLOCKS = {"p", "ab", "head", "item", "l", "note", "titlePart", "docAuthor", "docImprint"}
+SENTENCE_END = "。！？!?；;"
+CONTEXT_MAX = 60  # characters either side of a date, at most
+
+
+class Index:
+    """Anchors and places of everything a renderer links to, by element."""
+
+    def __init__(self, root: etree._Element, lang: str) -> None:
+        self.root = root
+        self.lang = lang
+        self.part_key: dict[etree._Element, str] = {}
+        self.part_of: dict[str, str] = {}
+        self.notes: dict[etree._Element, Footnote] = {}
+        self.pages: dict[etree._Element, PageBreak] = {}
+        self.names: dict[etree._Element, NameRef] = {}
+        self.dates: dict[etree._Element, DateRef] = {}
+        self.corrs: dict[etree._Element, Correction] = {}
+
+    def build(self, text: etree._Element, rules: dict[str, str]) -> None:
+        self._assign_parts(text)
+        self._walk(text, rules)
+
+    def first_body(self, text: etree._Element) -> str | None:
+        """The part key of the first body div: where a title printed above it is shown."""
+        first = next(iter(x(text, "t:body/t:div")), None)
+        return self.part_key.get(first) if first is not None else None
+
+    def _assign_parts(self, text: etree._Element) -> None:
+        for k, top in enumerate(x(text, "t:front/* | t:body/* | t:back/*"), 1):
+            tag = local(top)
+            if tag == "titlePage":
+                key = f"titlepage-{top.get('n') or k}"
+            elif tag == "head" and local(top.getparent()) == "body":
+                key = "body-head"
+            else:
+                key = top.get(XML_ID) or top.get("type") or tag
+                key = f"{key}-{k}" if key in self.part_of else key
+            self.part_key[top] = key
+            self.part_of[key] = key
+            for el in top.iter():
+                if isinstance(el.tag, str) and el.get(XML_ID):
+                    self.part_of[el.get(XML_ID)] = key
+
+    def _walk(self, text: etree._Element, rules: dict[str, str]) -> None:
+        page: str | None = None
+        seq = 1
+        for el in text.iter():
+            tag = local(el)
+            if tag == "pb":
+                seq += 1
+                page = el.get("n")
+                pb = PageBreak(el.get(XML_ID) or f"pb-{len(self.pages) + 1}", page, seq, self._loc(el, page, seq))
+                self._add(self.pages, el, pb, pb.anchor)
+            elif tag == "note":
+                self._add_note(el, self._loc(el, page, seq))
+            elif tag in NAME_TAGS and not x(el, "ancestor::t:titlePage"):
+                refs = tuple(r[1:] for r in el.get("ref", "").split() if r.startswith("#"))
+                ref = NameRef(el.get(XML_ID) or f"nm-{len(self.names) + 1}", tag, refs,
+                              el.get("type", ""), plain(el), self._loc(el, page, seq))
+                self._add(self.names, el, ref, ref.anchor)
+            elif tag == "date":
+                self._add_date(el, self._loc(el, page, seq))
+            elif tag == "choice":
+                self._add_choice(el, self._loc(el, page, seq), rules)
+
+    def _add_note(self, el: etree._Element, loc: Loc) -> None:
+        nid = el.get(XML_ID) or f"note-{len(self.notes) + 1}"
+        kind = "editorial" if el.get("type") == "editorial" else el.get("place", "foot")
+        note = Footnote(nid, el.get("n", ""), kind, el.get("type", ""), el.get("resp", ""), f"nref-{nid}", loc)
+        self._add(self.notes, el, note, note.ref_id)
+
+    def _add_date(self, el: etree._Element, loc: Loc) -> None:
+        before, after = sentence_around(*split_around(enclosing_block(el), el))
+        d = DateRef(el.get(XML_ID) or f"dt-{len(self.dates) + 1}", plain(el), el.get("when", ""),
+                    el.get("from", ""), el.get("to", ""), el.get("notBefore", ""), el.get("notAfter", ""),
+                    loc, before, after)
+        self._add(self.dates, el, d, d.anchor)
+
+    def _add_choice(self, el: etree._Element, loc: Loc, rules: dict[str, str]) -> None:
+        corr = next(iter(x(el, "t:corr | t:reg | t:expan")), None)
+        get = (lambda a: corr.get(a, "")) if corr is not None else (lambda a: "")
+        c = Correction(el.get(XML_ID) or f"choice-{len(self.corrs) + 1}", first_text(el, "t:sic | t:orig | t:abbr"),
+                       plain(corr), get("resp"), get("cert"), get("evidence"), loc,
+                       rules.get(get("resp").lstrip("#"), ""))
+        self._add(self.corrs, el, c, c.id)
+
+    def _add(self, table: dict, el: etree._Element, record: object, anchor: str) -> None:
+        table[el] = record
+        self.part_of[anchor] = self.top_key(el)
+
+    def top_key(self, el: etree._Element) -> str:
+        for a in el.iterancestors():
+            if el in self.part_key:
+                break
+            el = a
+        return self.part_key.get(el, "")
+
+    def _loc(self, el: etree._Element, page: str | None, seq: int) -> Loc:
+        div = next((a.get(XML_ID) for a in el.iterancestors(f"{{{TEI}}}div") if a.get(XML_ID)), None)
+        return Loc(self.top_key(el), div, page, seq)
+
+    def register(self) -> list[Entity]:
+        """The standOff register, each entity with its occurrences in document order."""
+        entities: dict[str, Entity] = {}
+        for el in x(self.root, "t:standOff//*[@xml:id]"):
+            kind = ENTITY_TAGS.get(local(el))
+            if kind is None:
+                continue
+            names = tuple((n.get(XML_LANG) or self.lang, plain(n))
+                          for n in el if local(n) in NAME_TAGS or local(n) == "name")
+            name = next((n for lang, n in names if lang == self.lang), names[0][1] if names else el.get(XML_ID))
+            entities[el.get(XML_ID)] = Entity(el.get(XML_ID), kind, name, names,
+                                              first_text(el, "t:idno[@type='wikidata']"))
+        for ref in self.names.values():
+            for r in ref.refs:
+                if r in entities:
+                    entities[r].occurrences.append(ref)
+        return list(entities.values())
+
+
+# ---------------------------------------------------------------- a date's sentence
+
+def enclosing_block(el: etree._Element) -> etree._Element:
+    for anc in el.iterancestors():
+        if local(anc) in CONTEXT_BLOCKS:
+            return anc
+    return el.getparent() if el.getparent() is not None else el
+
+
+def split_around(block: etree._Element, target: etree._Element) -> tuple[str, str]:
+    """Reading text of `block` before and after `target` (notes and sic left out)."""
+    parts: list[list[str]] = [[], [], []]
+    slot = 0
+
+    def walk(e: etree._Element) -> None:
+        nonlocal slot
+        if e is target:
+            slot = 1
+        parts[slot].append(e.text or "")
+        for c in e:
+            if isinstance(c.tag, str) and local(c) not in NOT_READ:
+                walk(c)
+            if c is target:
+                slot = 2
+            parts[slot].append(c.tail or "")
+    walk(block)
+    before, _, after = (re.sub(r"\s+", " ", "".join(p)) for p in parts)
+    return before, after
+
+
+def sentence_around(before: str, after: str) -> tuple[str, str]:
+    """Cut `before` and `after` to the sentence that holds the date."""
+    start = max(before.rfind(c) for c in SENTENCE_END) + 1
+    before = before[start:].lstrip()
+    ends = [i for i in (after.find(c) for c in SENTENCE_END) if i >= 0]
+    after = (after[: min(ends) + 1] if ends else after).rstrip()
+    if len(before) > CONTEXT_MAX:
+        before = "…" + before[-CONTEXT_MAX:]
+    if len(after) > CONTEXT_MAX:
+        after = after[:CONTEXT_MAX] + "…"
+    return before, after
