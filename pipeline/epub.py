@@ -19,13 +19,22 @@ import time
 import uuid
 import zipfile
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from pipeline.teiview import Division, Edition, Flavor, Footnote, PageBreak, read_tei, sort_key
+from pipeline.teiview import (
+    Division,
+    Edition,
+    Flavor,
+    Footnote,
+    PageBreak,
+    read_tei,
+    sort_key,
+    tidy_heading,
+)
 
 TEMPLATES = Path(__file__).parent / "templates" / "epub"
 ZIP_EPOCH_MIN = 315532800  # 1980-01-01, the earliest time a zip entry can carry
@@ -41,6 +50,7 @@ UI = {
     "a11y_summary": "本书为可重排的文字出版物，章节标题、目录、页码列表与脚注均有语义标记，"
                     "可用屏幕阅读器朗读；不含依赖视觉的内容。",
 }
+CERTAINTY = {"high": "可信度高", "medium": "可信度中", "low": "可信度低"}
 ROLES = {
     "chapter": ("chapter", "doc-chapter"), "preface": ("preface", "doc-preface"),
     "afterword": ("afterword", "doc-afterword"), "appendix": ("appendix", "doc-appendix"),
@@ -49,7 +59,6 @@ ROLES = {
 }
 MEDIA_TYPES = {".xhtml": "application/xhtml+xml", ".css": "text/css", ".svg": "image/svg+xml",
                ".ncx": "application/x-dtbncx+xml"}
-CJK_GAP = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef]) (?=[\u3000-\u9fff\uff00-\uffef])")
 
 
 def file_for(key: str) -> str:
@@ -101,12 +110,12 @@ class Doc:
 class NavPoint:
     text: str
     href: str
-    children: list["NavPoint"] = field(default_factory=list)
+    children: list[NavPoint] = field(default_factory=list)
     order: int = 0
 
 
 def short(text: str) -> str:
-    return CJK_GAP.sub("", text)
+    return tidy_heading(text)
 
 
 def source_date_epoch(ed: Edition) -> int:
@@ -114,7 +123,7 @@ def source_date_epoch(ed: Edition) -> int:
     if os.environ.get("SOURCE_DATE_EPOCH", "").strip().isdigit():
         return int(os.environ["SOURCE_DATE_EPOCH"])
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", ed.meta.edition_date):
-        return int(datetime.fromisoformat(ed.meta.edition_date).replace(tzinfo=timezone.utc).timestamp())
+        return int(datetime.fromisoformat(ed.meta.edition_date).replace(tzinfo=UTC).timestamp())
     return ZIP_EPOCH_MIN
 
 
@@ -187,7 +196,8 @@ def index_groups(ed: Edition) -> list[dict]:
 def correction_rows(ed: Edition) -> list[dict]:
     titles = part_titles(ed)
     return [{**locator(ed, titles, c.id, c.loc.page), "id": c.id, "sic": c.sic, "corr": c.corr,
-             "where": titles.get(ed.part_of[c.id], ""), "rule": c.resp.lstrip("#"), "cert": c.cert}
+             "where": titles.get(ed.part_of[c.id], ""), "rule": c.rule or c.resp.lstrip("#"),
+             "cert": CERTAINTY.get(c.cert, c.cert)}
             for c in ed.corrections]
 
 
@@ -244,7 +254,7 @@ def environment() -> Environment:
 
 def book_metadata(ed: Edition, epoch: int) -> dict:
     m = ed.meta
-    modified = datetime.fromtimestamp(epoch, timezone.utc)
+    modified = datetime.fromtimestamp(epoch, UTC)
     isbn = re.sub(r"[^0-9Xx]", "", m.isbn)
     identifier = m.edition_id or "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"{m.title}|{isbn}"))
     features = ["structuralNavigation", "tableOfContents", "readingOrder", "displayTransformability"]

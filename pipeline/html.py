@@ -24,10 +24,16 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from .html_flavor import HtmlFlavor
 from .html_pages import (
-    Download, Page, Site, finding_aid_pages, home_page, site_nav, text_pages,
+    Download,
+    Page,
+    Site,
+    finding_aid_pages,
+    home_page,
+    site_nav,
+    text_pages,
 )
 from .html_search import build_search_index
-from .teiview import XML_ID, Edition, parse_safely, read_tei, x
+from .teiview import Edition, read_tei
 
 TEMPLATES = Path(__file__).parent / "templates" / "html"
 STATIC = TEMPLATES / "static"
@@ -49,12 +55,11 @@ def render_html(tei_path: Path, out_dir: Path) -> None:
 
 def write_site(tei_path: Path, site_dir: Path) -> list[Page]:
     """Every page, asset and download of the site, without the search index."""
-    tree = parse_safely(tei_path)
-    flavor = HtmlFlavor(first_body_part(tree))
+    flavor = HtmlFlavor()
     edition = read_tei(tei_path, flavor)
     downloads = copy_downloads(tei_path, site_dir)
     texts = text_pages(edition, flavor)
-    pages = [home_page(edition, tree, flavor, texts), *texts, *finding_aid_pages(edition, tree, flavor)]
+    pages = [home_page(edition, flavor, texts), *texts, *finding_aid_pages(edition, flavor)]
     site = Site(edition.meta.title, footer_text(edition), site_nav(pages), downloads)
     env = jinja_env()
     for page in pages:
@@ -72,12 +77,6 @@ def jinja_env() -> Environment:
         trim_blocks=False,
         keep_trailing_newline=True,
     )
-
-
-def first_body_part(tree) -> str | None:
-    """The id of chapter 1, whose page also shows the title printed above it."""
-    found = x(tree.getroot(), "t:text/t:body/t:div[@xml:id]")
-    return found[0].get(XML_ID) if found else None
 
 
 def footer_text(edition: Edition) -> str:

@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from .teiview import NAME_TAGS, Correction, DateRef, Flavor, Footnote, NameRef, PageBreak
+from .teiview import (
+    NAME_TAGS,
+    Correction,
+    DateRef,
+    Flavor,
+    Footnote,
+    NameRef,
+    PageBreak,
+)
 
 # Page files that are not text parts; a part id equal to one of these gets a
 # prefix so a chapter can never overwrite an index page.
@@ -37,9 +45,10 @@ def note_marker(note: Footnote) -> str:
 class HtmlFlavor(Flavor):
     """Inline markup for the web pages: ARIA doc-* roles, switchable layers."""
 
-    def __init__(self, first_body_part: str | None = None) -> None:
-        super().__init__()
-        self.first_body_part = first_body_part
+    @property
+    def first_body_part(self) -> str | None:
+        """Chapter 1's part key (teiview sets it): its page also shows the body's title."""
+        return self.first_body
 
     def file_of(self, target_id: str) -> str:
         return part_file(self.part_of.get(target_id, target_id), self.first_body_part)

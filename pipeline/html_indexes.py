@@ -1,7 +1,6 @@
 """The edition's finding aids: registers, the timeline, the list of corrections.
 
-Each is built from the teiview `Edition` (plus, for what teiview does not
-carry yet, a look at the TEI tree itself) into small dataclasses the
+Each is built from the teiview `Edition` into small dataclasses the
 templates print.  Links point at the anchors teiview generated in the text.
 """
 from __future__ import annotations
@@ -9,10 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from lxml import etree
-
 from .html_flavor import part_file
-from .teiview import NAME_TAGS, TEI, XML_ID, DateRef, Edition, Loc, NameRef, local, sort_key, x
+from .teiview import NAME_TAGS, DateRef, Edition, Loc, NameRef, sort_key
 
 REGISTERS = (  # (entity kind, file, title)
     ("person", "persons.html", "人名索引"),
@@ -21,9 +18,6 @@ REGISTERS = (  # (entity kind, file, title)
     ("work", "works.html", "著作索引"),
 )
 CERTAINTY = {"high": "高", "medium": "中", "low": "低"}
-SENTENCE_END = "。！？!?；;"
-CONTEXT_MAX = 60  # characters either side of a date, at most
-BLOCK_TAGS = {"p", "ab", "head", "item", "l", "note", "titlePart", "docAuthor", "docImprint"}
 
 
 @dataclass(frozen=True)
@@ -176,85 +170,24 @@ def display_of(date: DateRef) -> str:
     return f"{readable(date.not_before) or '…'} – {readable(date.not_after) or '…'}（约）"
 
 
-def enclosing_block(el: etree._Element) -> etree._Element:
-    for anc in el.iterancestors():
-        if local(anc) in BLOCK_TAGS:
-            return anc
-    return el.getparent() if el.getparent() is not None else el
-
-
-def split_around(block: etree._Element, target: etree._Element) -> tuple[str, str, str]:
-    """Reading text of `block` before, inside and after `target`."""
-    parts: list[list[str]] = [[], [], []]
-    slot = 0
-
-    def walk(e: etree._Element) -> None:
-        nonlocal slot
-        if e is target:
-            slot = 1
-        parts[slot].append(e.text or "")
-        for c in e:
-            if isinstance(c.tag, str) and local(c) not in ("note", "sic", "orig", "abbr"):
-                walk(c)
-            if c is target:
-                slot = 2
-            parts[slot].append(c.tail or "")
-    walk(block)
-    return tuple(re.sub(r"\s+", " ", "".join(p)) for p in parts)  # type: ignore[return-value]
-
-
-def sentence_around(before: str, after: str) -> tuple[str, str]:
-    """Cut `before` and `after` to the sentence that holds the date."""
-    starts = [before.rfind(c) for c in SENTENCE_END]
-    start = max(starts) + 1
-    before = before[start:].lstrip()
-    ends = [i for i in (after.find(c) for c in SENTENCE_END) if i >= 0]
-    after = after[: min(ends) + 1] if ends else after
-    if len(before) > CONTEXT_MAX:
-        before = "…" + before[-CONTEXT_MAX:]
-    if len(after) > CONTEXT_MAX:
-        after = after[:CONTEXT_MAX] + "…"
-    return before, after
-
-
-def timeline_events(edition: Edition, tree: etree._ElementTree, places: Places) -> list[TimelineEvent]:
-    """Dated events in ISO order, each with its sentence.
-
-    teiview numbers dates in document order inside <text>; the TEI tree is
-    walked in the same order to recover the sentence around each one.
-    """
-    elements = x(tree.getroot(), "//t:text//t:date")
-    if len(elements) != len(edition.dates):
-        raise ValueError(f"teiview saw {len(edition.dates)} dates, the TEI has {len(elements)}")
+def timeline_events(edition: Edition, places: Places) -> list[TimelineEvent]:
+    """Dated events in ISO order, each with its sentence (teiview cuts it)."""
     events = []
-    for k, (date, el) in enumerate(zip(edition.dates, elements)):
-        before, inside, after = split_around(enclosing_block(el), el)
-        before, after = sentence_around(before, after)
+    for k, date in enumerate(edition.dates):
         iso = iso_of(date)
         machine = iso if HTML_DATE.match(iso) else ""
-        events.append(TimelineEvent(sort_key_of(iso, k), machine, display_of(date), inside.strip() or date.text,
-                                    before, after.rstrip(), places.href(date.loc, date.anchor),
+        events.append(TimelineEvent(sort_key_of(iso, k), machine, display_of(date), date.text,
+                                    date.before, date.after, places.href(date.loc, date.anchor),
                                     places.label(date.loc)))
     return sorted(events, key=lambda e: e.sort)
 
 
 # ---------------------------------------------------------------- corrections
 
-def rule_names(tree: etree._ElementTree) -> dict[str, str]:
-    """respStmt id -> what the rule does, from the header's titleStmt."""
-    names = {}
-    for stmt in x(tree.getroot(), "//t:titleStmt/t:respStmt[@xml:id]"):
-        resp = stmt.find(f"{{{TEI}}}resp")
-        names[stmt.get(XML_ID)] = " ".join((resp.text or "").split()) if resp is not None else ""
-    return names
-
-
-def correction_rows(edition: Edition, tree: etree._ElementTree, places: Places) -> list[CorrectionRow]:
-    names = rule_names(tree)
+def correction_rows(edition: Edition, places: Places) -> list[CorrectionRow]:
     rows = []
     for c in edition.corrections:
-        rule_id = c.resp.lstrip("#")
-        rule = names.get(rule_id) or rule_id or "—"
+        rule = c.rule or c.resp.lstrip("#") or "—"
         rows.append(CorrectionRow(c.id, c.sic, c.corr, rule, CERTAINTY.get(c.cert, c.cert or "—"),
                                   places.href(c.loc, c.id), places.label(c.loc)))
     return rows

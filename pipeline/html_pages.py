@@ -13,12 +13,17 @@ from markupsafe import Markup
 
 from .html_flavor import HOME, HtmlFlavor, note_marker, part_file
 from .html_indexes import (
-    REGISTERS, IndexGroup, Places, correction_rows, group_by_initial, register_entries, timeline_events,
+    REGISTERS,
+    IndexGroup,
+    Places,
+    correction_rows,
+    group_by_initial,
+    register_entries,
+    timeline_events,
 )
-from .teiview import Division, Edition, Footnote, TocEntry, plain, x
+from .teiview import Division, Edition, Footnote, TocEntry, tidy_heading
 
 MAX_HEADING = 6
-TITLE_KINDS = ("title", "main")  # titlePart without @type, or @type="main"
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,7 @@ class NoteView:
     ref_id: str
     marker: str
     body: Markup
+    nested: bool = False  # a note on a note: shown indented under it
 
 
 @dataclass(frozen=True)
@@ -79,7 +85,7 @@ class Page:
     lang: str = "zh-Hans"  # of the text itself; <html> stays zh-Hans for Pagefind
     reading: bool = False  # has the reading switches and the note popover
     indexed: bool = True  # searched by Pagefind
-    body: Markup = Markup("")
+    body: Markup = field(default_factory=Markup)
     notes: list[NoteView] = field(default_factory=list)
     prev: NavItem | None = None
     next: NavItem | None = None
@@ -99,8 +105,7 @@ class Page:
 def division_html(div: Division, level: int) -> Markup:
     """A division and its children as nested <section>s with headings."""
     h = min(level, MAX_HEADING)
-    label = Markup('<span class="label">{}</span>').format(div.label) if div.label else Markup("")
-    heading = Markup('<h{} id="{}-head">{}{}</h{}>').format(h, div.id, label, div.head, h) if (div.label or div.head) else Markup("")
+    heading = Markup('<h{} id="{}-head">{}</h{}>').format(h, div.id, div.heading, h) if div.heading else Markup("")
     inner = Markup("").join(b.html for b in div.blocks)
     kids = Markup("").join(division_html(c, level + 1) for c in div.children)
     if level == 1:
@@ -109,13 +114,7 @@ def division_html(div: Division, level: int) -> Markup:
 
 
 def note_views(notes: list[Footnote]) -> list[NoteView]:
-    return [NoteView(n.id, n.ref_id, note_marker(n), n.body) for n in notes]
-
-
-def tidy_heading(text: str) -> str:
-    """Undo print letter-spacing (前　　言 → 前言) but keep real word gaps."""
-    words = text.split()
-    return "".join(words) if words and all(len(w) == 1 for w in words) else " ".join(words)
+    return [NoteView(n.id, n.ref_id, note_marker(n), n.body, bool(n.parent)) for n in notes]
 
 
 def short_label(div: Division) -> str:
@@ -151,7 +150,7 @@ def text_pages(edition: Edition, flavor: HtmlFlavor) -> list[Page]:
 def title_page_blocks(edition: Edition) -> list[TitlePageBlock]:
     blocks = []
     for i, tp in enumerate(edition.title_pages):
-        first_title = next((j for j, line in enumerate(tp.lines) if line.kind in TITLE_KINDS), None)
+        first_title = next((j for j, line in enumerate(tp.lines) if line.kind == "title"), None)
         lines = tuple(Line(line.kind, line.html, heading=(i == 0 and j == first_title))
                       for j, line in enumerate(tp.lines))
         blocks.append(TitlePageBlock(lines))
@@ -162,31 +161,12 @@ def toc_lines(entries: tuple[TocEntry, ...] | list[TocEntry], flavor: HtmlFlavor
     out: list[TocLine] = []
     for e in entries:
         href = flavor.href(e.target) if e.target and e.target in flavor.part_of else None
-        out.append(TocLine(e.level, e.html, href, e.page))
+        out.append(TocLine(e.level, e.heading, href, e.page))
         out += toc_lines(e.children, flavor)
     return out
 
 
-def toc_labels(tree: Any) -> list[str]:
-    """The printed label (第一章, 一、) of each contents item, in order.
-
-    teiview's TocEntry keeps only the <ref> text when an item has one, and the
-    label sits beside the ref; until it carries the label, read it here.
-    """
-    items = x(tree.getroot(), "//t:div[@type='contents']//t:list[1]/t:item")
-    return [plain(next(iter(x(item, "t:label")), None)) for item in items]
-
-
-def with_labels(lines: list[TocLine], labels: list[str]) -> list[TocLine]:
-    if len(labels) != len(lines):
-        return lines
-    return [line if not label or str(Markup(line.html).striptags()).startswith(label)
-            else TocLine(line.level, Markup("{}{}{}").format(label, "" if label[-1] in "、．." else " ", line.html),
-                         line.href, line.page)
-            for line, label in zip(lines, labels)]
-
-
-def home_page(edition: Edition, tree: Any, flavor: HtmlFlavor, texts: list[Page]) -> Page:
+def home_page(edition: Edition, flavor: HtmlFlavor, texts: list[Page]) -> Page:
     page = Page(HOME, "home.html", "home", edition.meta.title, reading=True)
     page.extra["title_pages"] = title_page_blocks(edition)
     # Every page needs one h1; without a recognisable title line it is ours.
@@ -194,7 +174,7 @@ def home_page(edition: Edition, tree: Any, flavor: HtmlFlavor, texts: list[Page]
     page.extra["imprint"] = [Line(line.type or "line", line.html) for line in edition.imprint]
     if edition.contents is not None:
         page.extra["toc_head"] = tidy_heading(edition.contents.head_text) or "目录"
-        page.extra["toc"] = with_labels(toc_lines(edition.contents.entries, flavor), toc_labels(tree))
+        page.extra["toc"] = toc_lines(edition.contents.entries, flavor)
     else:  # no printed contents: list the pages themselves
         page.extra["toc_head"] = "目录"
         page.extra["toc"] = [TocLine(1, Markup("{}").format(p.title), p.filename, "") for p in texts]
@@ -216,7 +196,7 @@ def part_labels(edition: Edition) -> dict[str, str]:
     return labels
 
 
-def finding_aid_pages(edition: Edition, tree: Any, flavor: HtmlFlavor) -> list[Page]:
+def finding_aid_pages(edition: Edition, flavor: HtmlFlavor) -> list[Page]:
     places = Places(part_labels(edition), flavor.first_body_part)
     pages = []
     for kind, filename, title in REGISTERS:
@@ -225,11 +205,11 @@ def finding_aid_pages(edition: Edition, tree: Any, flavor: HtmlFlavor) -> list[P
         page = Page(filename, "register.html", "register", title)
         page.extra.update(groups=groups, summary=f"共 {count} 条，按汉语拼音排序；每条链接到它在书中的每一处。")
         pages.append(page)
-    events = timeline_events(edition, tree, places)
+    events = timeline_events(edition, places)
     page = Page("timeline.html", "timeline.html", "timeline", "年表")
     page.extra.update(events=events, summary=f"书中标注的 {len(events)} 个日期，按时间排序，附所在句子。")
     pages.append(page)
-    rows = correction_rows(edition, tree, places)
+    rows = correction_rows(edition, places)
     page = Page("corrections.html", "corrections.html", "corrections", "校勘记")
     page.extra.update(corrections=rows, summary=f"本版对 OCR 文本所作的 {len(rows)} 处校正：原文 → 校正、依据与可信度。")
     pages.append(page)

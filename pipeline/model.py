@@ -284,6 +284,7 @@ class Document:
     toc_page_break: PageBreak | None = None
     body_page_break: PageBreak | None = None  # the page the body opens on, when known
     body_head: Run | None = None  # a title printed above the first chapter
+    body_blocks: list[Paragraph | PageBreak] = field(default_factory=list)  # text before any chapter
     body: list[Div] = field(default_factory=list)
     back: list[Div] = field(default_factory=list)
     entities: list[Entity] = field(default_factory=list)

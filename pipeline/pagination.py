@@ -104,7 +104,8 @@ def classify(line: CleanLine) -> Unit:
     core = re.sub(rf"(\^?[{P.CIRCLED}])+$", "", text)
     heading = P.classify_heading(core)
     if heading and heading.kind != "section" and len(core) <= 40 and not core.endswith("。"):
-        return Unit("head", line, start=core.rindex(heading.title) if heading.title else 0, heading=heading)
+        start = core.rindex(heading.title) if heading.title else len(heading.label)
+        return Unit("head", line, start=start, heading=heading)
     if heading and heading.kind == "section" and len(core) <= 30 and not core.endswith(P.TERMINAL[:3]):
         return Unit("head", line, start=len(heading.label) + core[len(heading.label):].index(heading.title)
                     if heading.title else len(heading.label), heading=heading)
@@ -181,12 +182,15 @@ def attach_group(group: list[Unit], pending: list[Marker], last_text: Unit | Non
             pager.problems.append(Problem("W011", f"note {n} has no marker on its page; placed at the end of "
                                           f"line {last_text.line.number}", pager.file, unit.line.number))
         else:
-            note.anchored = False
-            pager.problems.append(Problem("W011", f"note {n} has no marker and no text on its page",
-                                          pager.file, unit.line.number))
+            unit.kind, unit.note = "para", None  # nothing to hang it on: keep it as text
+            pager.problems.append(Problem("W011", f"note {n} has no marker and no text on its page; "
+                                          "kept as a paragraph", pager.file, unit.line.number))
     report_orphans(pending, pager)
     for unit in group:
-        unit.note.body = run_of(unit.line, unit.start, len(unit.line.text))
+        if unit.note is not None:
+            unit.note.body = run_of(unit.line, unit.start, len(unit.line.text))
+        else:
+            unit.start = 0
 
 
 def paragraphs(units: list[Unit], pager: Pager) -> list[Paragraph | PageBreak]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from . import patterns as P
 from .imprint import read_imprint, read_title_pages
-from .model import CleanLine, CleanText, Div, Document, Paragraph, Problem, TocEntry
+from .model import CleanLine, CleanText, Div, Document, Paragraph, Problem, Run, TocEntry
 from .pagination import Pager, Unit, classify, link_notes, paragraphs, run_of
 
 BACK_KINDS = {"appendix": "appendix", "afterword": "afterword", "bibliography": "bibliography"}
@@ -45,46 +45,52 @@ def cn_number(label: str) -> int:
 
 
 def find_zones(lines: list[CleanLine]) -> Zones:
+    """Title pages | imprint | front sections | body: consecutive, and together every line."""
     nonblank = [ln for ln in lines if ln.text]
-    idx = {id(ln): i for i, ln in enumerate(nonblank)}
     cip = next((i for i, ln in enumerate(nonblank) if P.CIP_HEAD.match(ln.text)), None)
-    front_starts = [i for i, ln in enumerate(nonblank) if P.PREFACE.match(ln.text) or P.CONTENTS.match(ln.text)]
-    first_front = front_starts[0] if front_starts else None
-    body_start = find_body_start(nonblank, front_starts)
-    title_end = cip if cip is not None else (first_front if first_front is not None else 0)
-    imprint_end = first_front if first_front is not None else body_start
-    front = []
-    for k, start in enumerate(front_starts):
-        if start >= body_start:
-            break
-        end = front_starts[k + 1] if k + 1 < len(front_starts) and front_starts[k + 1] < body_start else body_start
-        front.append(nonblank[start:end])
-    del idx
-    return Zones(nonblank[:title_end], nonblank[title_end:imprint_end] if cip is not None else [], front,
-                 nonblank[body_start:])
+    after_cip = cip + 1 if cip is not None else 0
+    front_starts = [i for i, ln in enumerate(nonblank)
+                    if i >= after_cip and (P.PREFACE.match(ln.text) or P.CONTENTS.match(ln.text))]
+    body_start = find_body_start(nonblank, front_starts, cip)
+    front_starts = [i for i in front_starts if i < body_start]
+    first_front = front_starts[0] if front_starts else body_start
+    title_end = cip if cip is not None else first_front
+    front = [nonblank[start:end] for start, end in zip(front_starts, front_starts[1:] + [body_start])]
+    return Zones(nonblank[:title_end], nonblank[title_end:first_front], front, nonblank[body_start:])
 
 
-def find_body_start(lines: list[CleanLine], front_starts: list[int]) -> int:
+def find_body_start(lines: list[CleanLine], front_starts: list[int], cip: int | None) -> int:
     """The body opens at the first chapter heading after the 目录, with any short
     title lines printed just above it."""
+    floor = cip + 1 if cip is not None else 0
     toc_end = 0
     for start in front_starts:
         if P.CONTENTS.match(lines[start].text):
             toc_end = start + 1
             while toc_end < len(lines) and P.parse_toc_line(lines[toc_end].text):
                 toc_end += 1
-    for i in range(toc_end, len(lines)):
+    floor = max(floor, toc_end)
+    for i in range(floor, len(lines)):
         unit = classify(lines[i])
         if unit.kind == "head" and unit.heading.kind == "chapter":
             j = i
-            while j - 1 >= toc_end and is_title_line(lines[j - 1]) and j - 1 not in front_starts:
+            while j - 1 >= floor and is_title_line(lines[j - 1]):
                 j -= 1
             return j
-    return len(lines)
+    # No chapter at all: the body is what follows the 目录; without one, the text
+    # stays in the front part it started in (preface, imprint), or is all body.
+    if toc_end:
+        return toc_end
+    return len(lines) if front_starts or cip is not None else 0
 
 
 def is_title_line(line: CleanLine) -> bool:
     return len(line.text) <= 40 and not line.text.endswith(P.TERMINAL[:3]) and classify(line).kind == "para"
+
+
+def as_paragraph(unit: Unit) -> Unit:
+    """In a preface a heading-like line is text: keep all of it, label included."""
+    return Unit("para", unit.line) if unit.kind == "head" else unit
 
 
 def read_toc(lines: list[CleanLine], problems: list[Problem], file: str, pager: Pager) -> list[TocEntry]:
@@ -106,13 +112,33 @@ def read_toc(lines: list[CleanLine], problems: list[Problem], file: str, pager: 
             entries.append(TocEntry(level, label, run.reading_text(), page, line.number, raw, run,
                                     page_break=page_break))
             page_break = None
-        if not pos:
-            problems.append(Problem("W020", "line in the 目录 has no page number; kept as text", file, line.number))
+        rest = line.text[pos:].strip(" \t.…·")
+        if rest:
+            start = line.text.index(rest, pos)
+            run = run_of(line, start, start + len(rest))
+            entries.append(TocEntry(1, "", run.reading_text(), "", line.number, rest, run, page_break=page_break))
+            problems.append(Problem("W020", f"目录 text without a page number kept as an entry: {rest[:20]}",
+                                    file, line.number))
     return entries
+
+
+def unique_id(wanted: str, used: set[str], unit: Unit, problems: list[Problem], file: str) -> str:
+    """A repeated chapter or section number (OCR misreading 二 as 一) must not repeat an id."""
+    xml_id, k = wanted, 1
+    while xml_id in used:
+        k += 1
+        xml_id = f"{wanted}-{k}"
+    if k > 1:
+        problems.append(Problem("W032", f"heading number repeats an earlier one; its id is {xml_id}",
+                                file, unit.line.number))
+    used.add(xml_id)
+    return xml_id
 
 
 def build_divs(units: list[Unit], pager: Pager, doc: Document) -> None:
     """Distribute body units over chapters, sections and back-matter divs."""
+    used: set[str] = {"preface", "contents", "imprint"}
+    file = doc.source.name
     chapter: Div | None = None
     container: Div | None = None
     segment: list[Unit] = []
@@ -132,30 +158,46 @@ def build_divs(units: list[Unit], pager: Pager, doc: Document) -> None:
         head = run_of(unit.line, unit.start, len(unit.line.text), unit.markers)
         if h.kind == "chapter":
             n = cn_number(h.label)
-            chapter = Div("chapter", f"ch{n}", head, h.label, str(n), unit.line.number)
+            chapter = Div("chapter", unique_id(f"ch{n}", used, unit, doc.problems, file), head, h.label, str(n),
+                          unit.line.number)
             doc.body.append(chapter)
             container = chapter
         elif h.kind == "section" and chapter is not None:
             m = cn_number(h.label)
-            container = Div("section", f"{chapter.xml_id}-s{m}", head, h.label, str(m), unit.line.number)
+            container = Div("section", unique_id(f"{chapter.xml_id}-s{m}", used, unit, doc.problems, file), head,
+                            h.label, str(m), unit.line.number)
             chapter.divs.append(container)
         elif h.kind == "section":
-            segment.append(Unit("para", unit.line, markers=unit.markers, page_before=unit.page_before))
+            as_text = Unit("para", unit.line, markers=unit.markers, page_before=unit.page_before)
+            (segment if container is not None else opener).append(as_text)
             continue
         else:
             kind = BACK_KINDS.get(h.kind, h.kind)
-            container = Div(kind, f"back{len(doc.back) + 1}", head, h.label, "", unit.line.number)
+            container = Div(kind, unique_id(f"back{len(doc.back) + 1}", used, unit, doc.problems, file), head,
+                            h.label, "", unit.line.number)
             doc.back.append(container)
             chapter = None
         container.page_before = unit.page_before
     flush()
-    body_head_units = [u for u in opener if u.kind != "note"]
-    if body_head_units:
-        first = body_head_units[0]
-        doc.body_page_break = first.page_before
-        doc.body_head = run_of(first.line, 0, len(first.line.text), first.markers)
-        for extra in body_head_units[1:]:
-            doc.body_head.items.extend(run_of(extra.line, 0, len(extra.line.text), extra.markers).items)
+    read_opener(opener, pager, doc)
+
+
+def read_opener(opener: list[Unit], pager: Pager, doc: Document) -> None:
+    """What the body prints before its first chapter: a title line or two above
+    chapter 1 (the body's <head>), and any paragraphs (all of a book without chapters)."""
+    heads: list[Unit] = []
+    for unit in opener:
+        if unit.kind == "note" or (unit.kind == "para" and not is_title_line(unit.line)):
+            break
+        heads.append(unit)
+    if heads:
+        doc.body_page_break = heads[0].page_before
+        doc.body_head = Run()
+        for unit in heads:
+            doc.body_head.items.extend(run_of(unit.line, unit.start, len(unit.line.text), unit.markers).items)
+    rest = opener[len(heads):]
+    if rest:
+        doc.body_blocks = paragraphs(rest, pager)
 
 
 def link_toc(doc: Document) -> None:
@@ -232,7 +274,7 @@ def structure(text: CleanText) -> Document:
             doc.toc_page_break = page_break
             doc.toc = read_toc(section, doc.problems, file, pager)
             continue
-        units = [classify(ln) for ln in section[1:]]
+        units = [as_paragraph(classify(ln)) for ln in section[1:]]
         link_notes(units, pager)
         div = Div("preface", "preface", run_of(head_line, 0, len(head_line.text)), line=head_line.number,
                   page_before=page_break)

@@ -72,10 +72,11 @@ def build_tei(doc: Document, meta: EditionMeta) -> etree._ElementTree:
         write_pb(body, doc.body_page_break)
     if doc.body_head:
         write_run(sub(body, "head"), doc.body_head, counters)
+    write_blocks(body, doc.body_blocks, counters)
     for div in doc.body:
         write_div(body, div, counters)
-    if not doc.body:
-        sub(body, "p")
+    if not len(body) or all(etree.QName(el).localname in ("head", "pb") for el in body):
+        sub(body, "p")  # TEI wants some content; an empty <p/> says the body is empty
     if doc.back:
         back = sub(text, "back")
         for div in doc.back:
@@ -153,13 +154,17 @@ def write_div(parent: etree._Element, div: Div, counters: Counters) -> None:
         if not div.label.endswith("、"):  # 第一章 绪论, but 一、问题的提出
             sub_tail(head, " ")
     write_run(head, div.head, counters)
-    for block in div.blocks:
-        if isinstance(block, PageBreak):
-            write_pb(el, block)
-        elif isinstance(block, Paragraph):
-            write_run(sub(el, "p"), block.run, counters)
+    write_blocks(el, div.blocks, counters)
     for child in div.divs:
         write_div(el, child, counters)
+
+
+def write_blocks(parent: etree._Element, blocks: list[Paragraph | PageBreak], counters: Counters) -> None:
+    for block in blocks:
+        if isinstance(block, PageBreak):
+            write_pb(parent, block)
+        else:
+            write_run(sub(parent, "p"), block.run, counters)
 
 
 def sub_tail(parent: etree._Element, text: str) -> None:

@@ -1,6 +1,7 @@
 """The EPUB package: structure, determinism, notes, navigation, metadata, hostile text."""
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
@@ -73,14 +74,48 @@ def test_noterefs_point_to_footnote_asides_in_the_same_file_and_back(epub: Path)
             assert aside.get(EPUB_TYPE) == "footnote" and aside.get("role") == "doc-footnote"
             back = aside.find(".//h:a[@role='doc-backlink']", NS)
             assert back.get("href") == "#" + a.get("id")
-    assert refs == 4  # every note of mini.xml, none lost
+    assert refs == 5  # every note of mini.xml, none lost
 
 
 def test_editorial_notes_look_different(epub: Path) -> None:
     root = xml(epub, "ch1.xhtml")
-    [aside] = root.xpath("//h:aside[@id='ed-1']", namespaces=NS)
+    [aside] = root.xpath("//h:aside[@id='ed-2']", namespaces=NS)
     assert "editorial" in aside.get("class")
     assert "editorial" not in root.xpath("//h:aside[@id='fn-p004-1']", namespaces=NS)[0].get("class")
+
+
+def test_an_editorial_note_inside_a_footnote_links_both_ways(epub: Path) -> None:
+    root = xml(epub, "body-head.xhtml")
+    [outer] = root.xpath("//h:aside[@id='fn-p003-1']", namespaces=NS)
+    [ref] = outer.xpath(".//h:a[@epub:type='noteref']", namespaces=NS)  # the marker is inside the footnote
+    assert (ref.get("href"), ref.get("id")) == ("#ed-1", "nref-ed-1")
+    [inner] = root.xpath("//h:aside[@id='ed-1']", namespaces=NS)
+    assert {"editorial", "nested"} <= set(inner.get("class").split()) and inner.get(EPUB_TYPE) == "footnote"
+    assert inner.find(".//h:a[@role='doc-backlink']", NS).get("href") == "#nref-ed-1"
+    asides = [a.get("id") for a in root.iterfind(".//h:aside", NS)]
+    assert asides == ["fn-p003-1", "ed-1"]  # the author's note first, then the editor's on it
+
+
+def test_labels_keep_the_spacing_of_the_tei(epub: Path) -> None:
+    root = xml(epub, "ch1.xhtml")
+    heads = ["".join(h.itertext()) for h in root.iterfind(".//h:h1", NS)] + [
+        "".join(h.itertext()) for h in root.iterfind(".//h:h2", NS)]
+    assert heads == ["第一章 绪论", "一、问题的提出②", "二、防扩散 & 反扩散的含义"]
+    items = ["".join(a.itertext()) for a in xml(epub, "contents.xhtml").iterfind(".//h:li/h:a", NS)]
+    assert items[1:3] == ["第一章 绪论", "一、问题的提出"]
+
+
+def test_colophon_labels_are_set_off(epub: Path) -> None:
+    root = xml(epub, "imprint.xhtml")
+    [label] = root.xpath("//h:p[@class='colophon']/h:span[@class='label'][.='书名']", namespaces=NS)
+    assert label.tail.strip().startswith("样书")
+
+
+def test_chinese_titles_are_not_italic(epub: Path) -> None:
+    with zipfile.ZipFile(epub) as zf:
+        css = zf.read("OEBPS/css/book.css").decode()
+    assert re.search(r"(^|\n)cite\b[^{]*\{[^}]*font-style:\s*normal", css)
+    assert re.search(r"cite:lang\(en\)\s*\{[^}]*italic", css)  # a Latin-script title may keep it
 
 
 def test_hostile_text_stays_text(epub: Path) -> None:
@@ -151,6 +186,7 @@ def test_corrections_show_the_corrected_reading_and_are_listed(epub: Path) -> No
     assert "绪论" in "".join(head.itertext()) and "絮论" not in "".join(head.itertext())
     items = xml(epub, "corrections.xhtml").findall(".//h:li", NS)
     assert [i.findtext("h:del", namespaces=NS) for i in items] == ["样书：核不扩散与反护散研究", "絮论"]
+    assert "据目录校正标题" in "".join(items[1].itertext())  # the rule's words, not its id
 
 
 def test_a_bare_tei_still_makes_an_epub(tmp_path: Path) -> None:
@@ -162,3 +198,9 @@ def test_a_bare_tei_still_makes_an_epub(tmp_path: Path) -> None:
     with zipfile.ZipFile(tmp_path / "bare.epub") as zf:
         names = zf.namelist()
     assert "OEBPS/nav.xhtml" in names and "OEBPS/indexes.xhtml" not in names
+
+
+def test_nav_titles_undo_letter_spacing_but_keep_word_gaps(epub: Path) -> None:
+    nav = xml(epub, "nav.xhtml").find(".//h:nav[@epub:type='toc']", NS)
+    texts = [a.text for a in nav.iterfind(".//h:a", NS)]
+    assert "前言" in texts and "第一章 绪论" in texts  # 前　　言 closes up; the label's gap stays

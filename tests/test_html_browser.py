@@ -14,7 +14,6 @@ from pathlib import Path
 from urllib.parse import unquote, urldefrag, urlsplit
 
 import pytest
-
 from click.testing import CliRunner
 
 from pipeline.cli import main as edition_cli
@@ -119,7 +118,7 @@ def served_book(book_site: Path) -> Iterator[str]:
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 
@@ -201,6 +200,20 @@ def test_clicking_a_note_marker_opens_the_note_in_place(site: Path, page, errors
     page.keyboard.press("Escape")
     assert not popover.is_visible()
     assert page.evaluate("document.activeElement.id") == "nref-fn-p003-2", "focus should return to the marker"
+    assert not errors, "\n".join(errors)
+
+
+def test_an_editors_note_inside_a_footnote_opens_from_the_open_footnote(site: Path, page, errors: Errors) -> None:
+    page.goto(url(site, "ch1.html"))
+    popover = page.locator("#note-popover")
+    page.click("a.noteref[href='#fn-p003-1']")
+    assert "横向扩散" in popover.inner_text()
+    popover.locator("a.noteref[href='#ed-1']").click()  # the editor's marker, inside the author's note
+    assert popover.is_visible() and "vertical proliferation" in popover.inner_text()
+    assert page.evaluate("location.hash") == ""
+    page.keyboard.press("Escape")
+    assert not popover.is_visible()
+    assert page.evaluate("document.activeElement.id") == "nref-fn-p003-1", "focus returns to the marker in the text"
     assert not errors, "\n".join(errors)
 
 

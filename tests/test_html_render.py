@@ -7,10 +7,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from lxml import etree, html as lxml_html
+from lxml import etree
+from lxml import html as lxml_html
 from pypinyin import Style, lazy_pinyin
 
 from pipeline.html import render_html
+from pipeline.teiview import TeiError
 
 FIXTURE = Path(__file__).parent / "fixtures" / "mini.xml"
 TEI_NS = {"t": "http://www.tei-c.org/ns/1.0"}
@@ -191,7 +193,7 @@ def test_a_failed_build_leaves_the_previous_site_alone(tmp_path: Path) -> None:
     before = tree_digest(out)
     broken = tmp_path / "broken.xml"
     broken.write_text(FIXTURE.read_text(encoding="utf-8")[:-200], encoding="utf-8")
-    with pytest.raises(Exception):
+    with pytest.raises(TeiError):
         render_html(broken, out)
     assert tree_digest(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.xml", "html"], "no staging left behind"
@@ -218,12 +220,33 @@ def test_a_date_without_a_year_goes_last_in_the_timeline(tmp_path: Path) -> None
     assert not last.xpath(".//time"), "--07 is not a valid HTML datetime"
 
 
-def test_contents_keep_the_printed_label_beside_the_link(tmp_path: Path) -> None:
-    tei = tmp_path / "labels.xml"
-    text = FIXTURE.read_text(encoding="utf-8")
-    old = '<item n="1"><ref target="#ch1">第一章 绪论</ref>'
-    assert old in text
-    tei.write_text(text.replace(old, '<item n="1"><label>第一章</label><ref target="#ch1">绪论</ref>'), encoding="utf-8")
-    render_html(tei, tmp_path / "html")
-    titles = [t.text_content() for t in parse(tmp_path / "html" / "index.html").xpath("//*[@class='toc-title']")]
-    assert "第一章 绪论" in titles
+def test_contents_keep_the_printed_label_beside_the_link(site: Path) -> None:
+    titles = [t.text_content() for t in parse(site / "index.html").xpath("//*[@class='toc-title']")]
+    assert titles[1:] == ["第一章 绪论", "一、问题的提出", "二、防扩散 & 反扩散的含义", "第二章 未收入本样本"]
+
+
+def test_headings_keep_the_spacing_of_the_tei(site: Path) -> None:
+    doc = parse(site / "ch1.html")
+    [label] = doc.get_element_by_id("ch1-head").xpath("span[@class='label']")
+    assert (label.text, label.tail) == ("第一章", " ")  # the TEI's space, kept
+    [label] = doc.get_element_by_id("ch1-s1-head").xpath("span[@class='label']")
+    assert (label.text, label.tail) == ("一、", "问题的提出")  # none after 、, none added
+
+
+def test_colophon_lines_show_their_label(site: Path) -> None:
+    doc = parse(site / "index.html")
+    labels = doc.xpath("//section[@class='imprint']//p[@class='colophon']/span[@class='label']")
+    assert [lb.text_content() for lb in labels] == ["书名", "定价"]
+
+
+def test_an_editorial_note_inside_a_footnote_is_reachable_both_ways(site: Path) -> None:
+    doc = parse(site / "ch1.html")  # the body's head, with its note, is shown on chapter 1's page
+    outer = doc.get_element_by_id("fn-p003-1")
+    [ref] = outer.xpath(".//a[contains(@class, 'noteref')]")
+    assert (ref.get("href"), ref.get("id")) == ("#ed-1", "nref-ed-1")
+    inner = doc.get_element_by_id("ed-1")
+    assert "note-nested" in inner.get("class")
+    assert inner.xpath(".//a[@role='doc-backlink']")[0].get("href") == "#nref-ed-1"
+    assert "vertical proliferation" in inner.text_content()
+    ids = [n.get("id") for n in doc.xpath("//section[@class='notes']/aside")]
+    assert ids.index("fn-p003-1") + 1 == ids.index("ed-1")

@@ -29,7 +29,7 @@ from lxml import etree
 
 from pipeline import patterns as P
 from pipeline.clean import clean, normalise
-from pipeline.model import Source, SourceLine
+from pipeline.model import CleanLine, Source, SourceLine
 from pipeline.structure import structure
 from pipeline.tei import EditionMeta, build_tei, serialise
 from pipeline.validate import validate_bytes, validate_document
@@ -177,7 +177,7 @@ def test_clean_keeps_every_line_and_its_number(lines: list[str]) -> None:
         assert counted(src) == counted("".join(c.sic for c in ln.corrections) + strip_corrections(ln))
 
 
-def strip_corrections(line) -> str:  # noqa: ANN001 - a CleanLine
+def strip_corrections(line: CleanLine) -> str:
     """The cleaned line with each corrected stretch removed (its sic is counted separately)."""
     out, pos = [], 0
     for c in sorted(line.corrections, key=lambda c: c.start):

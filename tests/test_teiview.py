@@ -1,6 +1,7 @@
 """The shared TEI reader: safe parsing, the view model, escaping, anchors."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -77,8 +78,8 @@ def test_divisions_keep_ids_labels_and_heads() -> None:
 def test_notes_know_marker_kind_and_anchor() -> None:
     ed = read_tei(MINI)
     notes = {n.id: n for n in ed.notes}
-    assert list(notes) == ["fn-p003-1", "ed-1", "fn-p003-2", "fn-p004-1"]
-    assert notes["ed-1"].kind == "editorial" and notes["fn-p004-1"].kind == "foot"
+    assert list(notes) == ["fn-p003-1", "ed-1", "ed-2", "fn-p003-2", "fn-p004-1"]
+    assert notes["ed-2"].kind == "editorial" and notes["fn-p004-1"].kind == "foot"
     assert notes["fn-p004-1"].marker == "①" and notes["fn-p004-1"].loc.page == "2"
     assert notes["fn-p003-1"].loc.part == "body-head"
     assert 'id="nref-fn-p004-1"' in "".join(b.html for b in ed.body[0].children[0].blocks)
@@ -113,9 +114,20 @@ def test_corrections_and_dates() -> None:
 def test_contents_is_a_tree_by_level() -> None:
     toc = read_tei(MINI).contents
     assert toc is not None
-    assert [(e.text, e.target, e.page) for e in toc.entries] == [
+    assert [(e.full_text, e.target, e.page) for e in toc.entries] == [
         ("前 言", "preface", "1"), ("第一章 绪论", "ch1", "1"), ("第二章 未收入本样本", None, "19")]
     assert [e.target for e in toc.entries[1].children] == ["ch1-s1", "ch1-s2"]
+
+
+def test_contents_entries_carry_their_printed_label() -> None:
+    toc = read_tei(MINI).contents
+    assert toc is not None
+    ch1, ch2 = toc.entries[1], toc.entries[2]
+    assert (ch1.label_text, ch1.text) == ("第一章", "绪论")
+    assert str(ch1.heading) == '<span class="label">第一章</span> 绪论'
+    assert str(ch1.children[0].heading) == '<span class="label">一、</span>问题的提出'  # no gap after 、
+    assert (ch2.label_text, ch2.text, ch2.target) == ("第二章", "未收入本样本", None)  # a <seg>, no link
+    assert toc.entries[0].label == "" and str(toc.entries[0].heading) == "前　言"
 
 
 def test_latin_marked_where_tei_says_so_and_where_obvious() -> None:
@@ -150,3 +162,57 @@ def test_a_bare_tei_without_standoff_notes_or_back(tmp_path: Path) -> None:
 
 def test_sort_key_orders_by_pinyin() -> None:
     assert sorted(["中国", "奥巴马", "布拉格"], key=sort_key) == ["奥巴马", "布拉格", "中国"]
+
+
+def test_heads_keep_the_tei_whitespace_after_their_label() -> None:
+    ch = read_tei(MINI).body[0]
+    assert str(ch.heading) == '<span class="label">第一章</span> <span class="corr" id="corr-2" title="絮论">绪论</span>'
+    assert str(ch.children[0].heading).startswith('<span class="label">一、</span>问题的提出')
+    assert ch.children[0].head_text == "一、问题的提出"
+
+
+def test_an_editorial_note_inside_a_footnote_is_a_note_of_its_own() -> None:
+    ed = read_tei(MINI)
+    notes = {n.id: n for n in ed.notes}
+    outer, inner = notes["fn-p003-1"], notes["ed-1"]
+    assert inner.kind == "editorial" and inner.loc.part == outer.loc.part == "body-head"
+    assert (inner.parent, outer.parent) == ("fn-p003-1", "")
+    assert 'id="nref-ed-1"' in outer.body and 'href="#ed-1"' in outer.body  # the marker sits in the footnote
+    assert "vertical proliferation" in inner.body and "vertical" not in outer.body
+    assert ed.body_head is not None and [n.id for n in ed.body_head.notes] == ["fn-p003-1", "ed-1"]
+
+
+def test_dates_carry_the_sentence_they_stand_in() -> None:
+    first = read_tei(MINI).dates[0]
+    assert (first.before, first.text, first.after) == ("奥巴马上台后，", "2009年4月5日", "在布拉格发表讲话。")
+
+
+def test_corrections_name_their_rule_from_the_header() -> None:
+    ed = read_tei(MINI)
+    assert ed.rules["rule-toc"] == "据目录校正标题"
+    assert {c.id: c.rule for c in ed.corrections} == {"corr-1": "据 CIP 校正书名", "corr-2": "据目录校正标题"}
+
+
+def test_main_title_is_one_kind_typed_or_not() -> None:
+    ed = read_tei(MINI)
+    kinds = [[line.kind for line in tp.lines] for tp in ed.title_pages]
+    assert kinds == [["series", "title", "author", "publisher"], ["title", "author", "publisher"]]
+
+
+def test_first_body_div_is_where_the_body_head_goes() -> None:
+    assert read_tei(MINI).first_body == "ch1"
+
+
+def test_colophon_lines_keep_their_printed_label() -> None:
+    lines = [line for line in read_tei(MINI).imprint if line.type == "colophon"]
+    assert [(str(line.label), line.text) for line in lines] == [
+        ("", "本书版权归作者所有"), ("书名", "书名 样书：核不扩散 & 反扩散研究"), ("定价", "定价 35.00 元")]
+    assert str(lines[1].value) == "样书：核不扩散 &amp; 反扩散研究"
+    assert str(lines[1].html).startswith('<span class="label">书名</span> ')
+
+
+def test_only_a_latin_script_title_is_marked_as_such() -> None:
+    ed = read_tei(MINI)
+    html = str(ed.notes[-1].body) + "".join(b.html for b in ed.body[0].children[1].blocks)
+    assert re.search(r'<cite class="title" id="nm-\d+" lang="en"><span lang="en">U\. S\. Implementation', html)
+    assert re.search(r'<cite class="title" id="nm-\d+">《不扩散核武器条约》', html)

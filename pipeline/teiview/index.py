@@ -12,7 +12,18 @@ import re
 from lxml import etree
 
 from .model import Correction, DateRef, Entity, Footnote, Loc, NameRef, PageBreak
-from .tree import ENTITY_TAGS, NAME_TAGS, NOT_READ, TEI, XML_ID, XML_LANG, first_text, local, plain, x
+from .tree import (
+    ENTITY_TAGS,
+    NAME_TAGS,
+    NOT_READ,
+    TEI,
+    XML_ID,
+    XML_LANG,
+    first_text,
+    local,
+    plain,
+    x,
+)
 
 # Where a date's sentence is looked for: the nearest of these around it.
 CONTEXT_BLOCKS = {"p", "ab", "head", "item", "l", "note", "titlePart", "docAuthor", "docImprint"}
@@ -84,7 +95,10 @@ class Index:
     def _add_note(self, el: etree._Element, loc: Loc) -> None:
         nid = el.get(XML_ID) or f"note-{len(self.notes) + 1}"
         kind = "editorial" if el.get("type") == "editorial" else el.get("place", "foot")
-        note = Footnote(nid, el.get("n", ""), kind, el.get("type", ""), el.get("resp", ""), f"nref-{nid}", loc)
+        outer = next(el.iterancestors(f"{{{TEI}}}note"), None)
+        parent = self.notes[outer].id if outer is not None and outer in self.notes else ""
+        note = Footnote(nid, el.get("n", ""), kind, el.get("type", ""), el.get("resp", ""), f"nref-{nid}", loc,
+                        parent=parent)
         self._add(self.notes, el, note, note.ref_id)
 
     def _add_date(self, el: etree._Element, loc: Loc) -> None:

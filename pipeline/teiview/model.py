@@ -49,7 +49,10 @@ class Footnote:
     resp: str
     ref_id: str  # anchor of the note reference in the text
     loc: Loc
-    body: Markup = Markup("")
+    body: Markup = field(default_factory=Markup)
+    # The note this one sits in (an editor's note on an author's footnote), "" when
+    # it is in the text itself; its reference is then inside that note's body.
+    parent: str = ""
 
 
 @dataclass(frozen=True)
@@ -125,7 +128,7 @@ class Division:
     heading: Markup  # label (as <span class="label">) + head, whitespace as in the TEI
     blocks: list[Block]
     head_notes: tuple[Footnote, ...]
-    children: list["Division"]
+    children: list[Division]
     lang: str
 
     @property
@@ -133,7 +136,7 @@ class Division:
         """Notes of this division's own head and blocks (not its children's)."""
         return [*self.head_notes, *(n for b in self.blocks for n in b.notes)]
 
-    def walk(self) -> list["Division"]:
+    def walk(self) -> list[Division]:
         return [self, *(d for c in self.children for d in c.walk())]
 
 
@@ -165,8 +168,8 @@ class ImprintLine:
     type: str  # CIP | colophon | ""
     html: Markup  # the whole line, label included
     text: str
-    label: Markup = Markup("")  # the printed label (书名, 定价), "" when none
-    value: Markup = Markup("")  # the line without its label
+    label: Markup = field(default_factory=Markup)  # the printed label (书名, 定价), "" when none
+    value: Markup = field(default_factory=Markup)  # the line without its label
 
 
 @dataclass
@@ -176,9 +179,17 @@ class TocEntry:
     text: str
     target: str | None
     page: str
-    children: list["TocEntry"] = field(default_factory=list)
-    label: Markup = Markup("")  # the printed label beside it (第一章, 一、), "" when none
+    children: list[TocEntry] = field(default_factory=list)
+    label: Markup = field(default_factory=Markup)  # the printed label beside it (第一章, 一、), "" when none
     label_text: str = ""
+
+    @property
+    def heading(self) -> Markup:
+        """Label (as <span class="label">) and title, with a gap unless the label ends in 、."""
+        if not self.label:
+            return self.html
+        gap = "" if self.label_text[-1:] in LABEL_ENDS else " "
+        return Markup('<span class="label">{}</span>{}{}').format(self.label, gap, self.html)
 
     @property
     def full_text(self) -> str:

@@ -55,10 +55,10 @@ def plain(el: etree._Element | None) -> str:
     return re.sub(r"\s+", " ", "".join(out)).strip()
 
 
-def plain_without(el: etree._Element, tag: str) -> str:
-    """Reading text of `el` with every `tag` child left out (its tail kept)."""
+def plain_without(el: etree._Element, *tags: str) -> str:
+    """Reading text of `el` with every element named in `tags` left out (tails kept)."""
     clone = etree.fromstring(etree.tostring(el))
-    for c in list(clone.iter(f"{{{TEI}}}{tag}")):
+    for c in list(clone.iter(*(f"{{{TEI}}}{t}" for t in tags))):
         _drop_keep_tail(c)
     return plain(clone)
 
@@ -79,6 +79,12 @@ def x(el: etree._Element, path: str) -> list[etree._Element]:
 def first_text(el: etree._Element, path: str) -> str:
     found = x(el, path)
     return plain(found[0]) if found else ""
+
+
+def tidy_heading(text: str) -> str:
+    """Undo print letter-spacing (前　　言 -> 前言) but keep real word gaps (第一章 绪论)."""
+    words = text.split()
+    return "".join(words) if words and all(len(w) == 1 for w in words) else " ".join(words)
 
 
 def sort_key(s: str) -> tuple[str, str]:

@@ -74,11 +74,16 @@
       var note = document.getElementById(decodeURIComponent(a.hash.slice(1)));
       if (!note) { return; }  // let the browser follow the link
       ev.preventDefault();
+      // A marker inside an open note (an editor's note on a footnote) shows
+      // that note in the same box; focus still goes back to the first marker.
+      var inside = box.contains(a);
       body.replaceChildren(noteBody(note));
       box.setAttribute("aria-label", a.getAttribute("aria-label") || a.textContent);
-      box.showPopover();
-      placeNear(box, a);
-      opener = a;
+      if (!inside) {
+        box.showPopover();
+        placeNear(box, a);
+        opener = a;
+      }
       box.focus();
     });
   }

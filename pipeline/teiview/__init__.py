@@ -1,0 +1,105 @@
+"""Read a TEI edition (the shape of docs/encoding.md) into a view model for renderers.
+
+Both the EPUB and the HTML edition are rendered from the TEI file alone, through
+this module, so that they agree on ids, anchors, page numbers and the register.
+
+Public API (stable)
+-------------------
+``read_tei(path, flavor=None) -> Edition``
+    Parse safely (no entities, no DTD, no network; a DOCTYPE declaring entities
+    is refused with ``TeiError``) and build the view.  All inline content is
+    converted to XHTML-compatible ``markupsafe.Markup`` with ``flavor``'s hooks;
+    every text node is escaped.
+``Flavor``
+    Subclass and override to change how inline TEI becomes markup:
+    ``text(s, lang)``, ``lang_attrs(lang)``, ``href(target_id)``,
+    ``noteref(note)``, ``pagebreak(pb)``, ``name(ref, inner)``,
+    ``date(ref, inner)``, ``choice(corr, inner)``.  ``self.part_of`` (id or
+    anchor -> part key) is filled before any hook runs, so ``href`` can map an
+    id to the file it lands in.  ``mark_latin`` wraps obvious Latin runs inside
+    Chinese text in ``lang="en"``.
+``Edition``
+    ``meta`` (Metadata), ``title_pages``, ``imprint`` (ImprintLine list),
+    ``front`` (Division list: preface and other front divs), ``contents``
+    (Contents or None), ``body_head`` (Head or None), ``body``, ``back``
+    (Division trees), ``notes`` (every Footnote, document order), ``pages``
+    (every PageBreak), ``entities`` (register Entity list with occurrences),
+    ``names`` (every NameRef, also candidates without @ref), ``dates``,
+    ``corrections``, ``part_of``, ``rules`` (respStmt id -> its resp, the
+    words naming a correction rule), ``first_body`` (part key of the first
+    body div, where the body's own ``<head>`` belongs); ``divisions()`` walks
+    front/body/back.
+Also: ``DateRef.before``/``after`` (the date's sentence), ``Correction.rule``,
+``Division.heading`` (label + head, whitespace as in the TEI),
+``TocEntry.label``/``heading``/``full_text``, ``ImprintLine.label``/``value``,
+``Footnote.parent`` (the note a note sits in: an editor's note on a footnote);
+a ``<label>`` anywhere renders as ``<span class="label">``.  A titlePart
+without @type or with @type="main" is ``TitleLine.kind == "title"``.
+Location fields: ``part`` is the key of the top-level piece the thing sits in
+(a top-level div's xml:id, ``titlepage-{n}``, ``imprint``, ``body-head``);
+``div`` the innermost div with an id; ``page`` the ``@n`` of the last page
+break before it (None when unknown) and ``page_seq`` the 1-based page ordinal.
+Generated anchors: ``pb-{k}`` page breaks, ``nm-{k}`` names, ``dt-{k}`` dates,
+``nref-{note id}`` note references; existing xml:ids are kept.
+``sort_key(s)`` sorts Chinese strings by pinyin (for indexes);
+``tidy_heading(s)`` undoes print letter-spacing (前　　言 -> 前言).
+
+Modules: ``tree`` (safe parsing, XPath and text helpers), ``model`` (the
+dataclasses), ``header`` (teiHeader), ``index`` (the anchor pass), ``flavor``
+(the markup hooks), ``builder`` (markup and the view).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .builder import BLOCK_TAGS, Builder
+from .flavor import HTML_DATETIME, LATIN_RUN, Flavor
+from .header import read_metadata, read_rules
+from .model import (
+    Block,
+    Contents,
+    Correction,
+    DateRef,
+    Division,
+    Edition,
+    Entity,
+    Footnote,
+    Head,
+    ImprintLine,
+    Loc,
+    Metadata,
+    NameRef,
+    PageBreak,
+    TitleLine,
+    TitlePageView,
+    TocEntry,
+    join_label,
+)
+from .tree import (
+    ENTITY_TAGS,
+    NAME_TAGS,
+    TEI,
+    XML_ID,
+    XML_LANG,
+    TeiError,
+    first_text,
+    local,
+    parse_safely,
+    plain,
+    plain_without,
+    sort_key,
+    tidy_heading,
+    x,
+)
+
+__all__ = [
+    "BLOCK_TAGS", "ENTITY_TAGS", "HTML_DATETIME", "LATIN_RUN", "NAME_TAGS", "TEI", "XML_ID", "XML_LANG",
+    "Block", "Contents", "Correction", "DateRef", "Division", "Edition", "Entity", "Flavor", "Footnote", "Head",
+    "ImprintLine", "Loc", "Metadata", "NameRef", "PageBreak", "TeiError", "TitleLine", "TitlePageView", "TocEntry",
+    "first_text", "join_label", "local", "parse_safely", "plain", "plain_without", "read_metadata", "read_rules",
+    "read_tei", "sort_key", "tidy_heading", "x",
+]
+
+
+def read_tei(path: Path, flavor: Flavor | None = None) -> Edition:
+    return Builder(parse_safely(Path(path)), flavor or Flavor()).build()
