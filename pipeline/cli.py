@@ -151,6 +151,41 @@ def render(tei_file: Path, formats: tuple[str, ...], out_dir: Path | None) -> No
 
 
 @main.command()
+@click.argument("source", default="input/book.txt", type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", default="output", show_default=True, type=click.Path(path_type=Path))
+@click.option("--interval", default=0.5, show_default=True, help="Seconds between looks at the files.")
+@click.option("--builds", "max_builds", type=int, default=0, hidden=True, help="Stop after N builds (tests).")
+def watch(source: Path, out_dir: Path, interval: float, max_builds: int) -> None:
+    """Rebuild SOURCE whenever it, the editor's files or the templates change.
+
+    The process stays warm (jieba's dictionary, compiled templates), so a rebuild
+    after an edit takes a fraction of a cold build.  Code changes need a restart.
+    """
+    import time
+
+    from .build import BuildConfig, editor_inputs
+    from .incremental import renderer_files
+
+    watched = lambda: [*editor_inputs(BuildConfig.beside(source, out_dir)),  # noqa: E731 - files may appear
+                       *renderer_files("epub"), *renderer_files("html")]
+    snapshot = lambda: {p: p.stat().st_mtime_ns for p in watched() if p.exists()}  # noqa: E731
+    click.echo(f"watching {source} and the editor's files in {source.parent}/ (Ctrl-C to stop)")
+    seen: dict[Path, int] = {}
+    builds = 0
+    try:
+        while not max_builds or builds < max_builds:
+            now = snapshot()
+            if now != seen:
+                seen = now
+                show_outcome(build_one(BuildConfig.beside(source, out_dir), False), False, True)
+                builds += 1
+                continue
+            time.sleep(interval)
+    except KeyboardInterrupt:
+        click.echo("stopped")
+
+
+@main.command()
 @click.argument("file", type=click.Path(path_type=Path))
 def validate(file: Path) -> None:
     """Validate a TEI FILE against the project schema and its Schematron rules."""

@@ -124,3 +124,27 @@ def test_cli_rebuilds_only_what_changed(tmp_path: Path) -> None:
     assert "nothing to rebuild" not in edited.stdout
     forced = run_edition("build", str(source), "--out", str(out), "--format", "tei", "--force", check=True)
     assert "up to date" not in forced.stdout
+
+
+def test_cli_watch_rebuilds_after_an_edit(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import time
+
+    source = book_folder(tmp_path)
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "watch", str(source), "--out", str(out),
+                             "--interval", "0.1", "--builds", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, cwd=Path(__file__).parent.parent)
+    try:
+        deadline = time.monotonic() + 120
+        while not (out / "html" / "index.html").exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        first = (out / "book.xml").read_text(encoding="utf-8")
+        source.write_text(source.read_text(encoding="utf-8") + "\n\n新加的一段。\n", encoding="utf-8")
+        stdout, stderr = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, stderr
+    assert stdout.count("book.txt:") == 2
+    assert "新加的一段" not in first and "新加的一段" in (out / "book.xml").read_text(encoding="utf-8")
