@@ -18,8 +18,8 @@ SCHEMAS = PACKAGE.parent / "schemas"
 # What each rendering is made of, besides the TEI; everything else in the
 # package (and the schemas) makes the TEI.
 RENDERER_CODE = {
-    "epub": ["epub*.py", "teiview*.py", "templates/epub/**/*"],
-    "html": ["html*.py", "teiview*.py", "templates/html/**/*"],
+    "epub": ["epub*.py", "teiview/**/*.py", "templates/epub/**/*"],
+    "html": ["html*.py", "teiview/**/*.py", "templates/html/**/*"],
 }
 
 
@@ -37,7 +37,7 @@ def renderer_files(fmt: str) -> set[Path]:
 
 
 def core_files() -> set[Path]:
-    rendering = set().union(*(renderer_files(f) for f in RENDERER_CODE)) - set(PACKAGE.glob("teiview*.py"))
+    rendering = set().union(*(renderer_files(f) for f in RENDERER_CODE))
     code = {p for p in PACKAGE.glob("*.py")} - rendering
     return code | set(SCHEMAS.glob("edition.*"))
 
