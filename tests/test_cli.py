@@ -148,3 +148,33 @@ def test_cli_watch_rebuilds_after_an_edit(tmp_path: Path) -> None:
     assert proc.returncode == 0, stderr
     assert stdout.count("book.txt:") == 2
     assert "新加的一段" not in first and "新加的一段" in (out / "book.xml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("delay", [0.4, 1.0, 1.8])
+def test_cli_interrupted_build_leaves_whole_outputs(tmp_path: Path, delay: float) -> None:
+    """Ctrl-C at any moment: each output is the old one or the new one, whole; no temporary files remain."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from lxml import etree
+
+    source = book_folder(tmp_path)
+    out = tmp_path / "out"
+    run_edition("build", str(source), "--out", str(out), check=True)
+    old = (out / "book.xml").read_bytes()
+    source.write_text(source.read_text(encoding="utf-8") + "\n\n中断测试的一段。\n", encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "build", str(source), "--out", str(out)],
+                            cwd=Path(__file__).parent.parent, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    time.sleep(delay)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode in (0, 130), stderr
+    assert "Traceback" not in stderr
+    tei = (out / "book.xml").read_bytes()
+    assert tei == old or "中断测试的一段" in "".join(etree.fromstring(tei).itertext())
+    assert (out / "html" / "index.html").exists() and (out / "book.epub").exists()
+    leftovers = [p for p in out.rglob(".*") if p.name != ".book.fingerprints.json"]
+    assert not leftovers, leftovers
