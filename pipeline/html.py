@@ -17,7 +17,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -101,18 +105,39 @@ def copy_downloads(tei_path: Path, site_dir: Path) -> tuple[Download, ...]:
 
 
 def swap_into_place(staging: Path, out_dir: Path) -> None:
-    """Replace `out_dir` by `staging` with two renames on the same filesystem."""
+    """Replace `out_dir` by `staging` with two renames on the same filesystem.
+
+    Ctrl-C is held back until the swap is done: between the two renames there is
+    no site at all, and an interrupt there would leave none.
+    """
     os.chmod(staging, 0o755)  # mkdtemp makes it private; a web server must read it
-    if not out_dir.exists():
-        staging.rename(out_dir)
+    with interrupts_deferred():
+        for stale in out_dir.parent.glob(f".{out_dir.name}.old-*"):  # left by a killed build
+            shutil.rmtree(stale, ignore_errors=True)
+        if not out_dir.exists():
+            staging.rename(out_dir)
+            return
+        retired = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
+        retired.rmdir()
+        out_dir.rename(retired)
+        try:
+            staging.rename(out_dir)
+        except OSError:
+            retired.rename(out_dir)
+            raise
+        shutil.rmtree(retired, ignore_errors=True)
+
+
+@contextmanager
+def interrupts_deferred() -> Iterator[None]:
+    """Block SIGINT/SIGTERM for the duration; a pending one is delivered afterwards."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
         return
-    retired = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
-    retired.rmdir()
-    out_dir.rename(retired)
+    signals = {signal.SIGINT, signal.SIGTERM}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, signals)
     try:
-        staging.rename(out_dir)
-    except OSError:
-        retired.rename(out_dir)
-        raise
-    shutil.rmtree(retired, ignore_errors=True)
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
