@@ -41,6 +41,7 @@ class Unit:
     heading: P.Heading | None = None
     markers: list[Marker] = field(default_factory=list)
     note: Note | None = None  # for kind == "note"
+    continues: bool = False  # a note line without a marker: the previous note goes on
     page_before: PageBreak | None = None  # a page break that falls before this unit
     joins_previous: bool = False
 
@@ -55,6 +56,7 @@ class Pager:
     problems: list[Problem] = field(default_factory=list)
     notes_linked: int = 0
     rejoined: int = 0
+    last_note: Note | None = None
 
     @classmethod
     def for_lines(cls, file: str, lines: list[CleanLine]) -> "Pager":
@@ -101,6 +103,8 @@ def classify(line: CleanLine) -> Unit:
     text = line.text
     if (m := P.NOTE_BODY.match(text)) and (line.role in ("", "note")) and m.group(2):
         return Unit("note", line, start=m.start(2))
+    if line.role == "note":
+        return Unit("note", line, continues=True)
     core = re.sub(rf"(\^?[{P.CIRCLED}])+$", "", text)
     heading = P.classify_heading(core)
     if heading and heading.kind != "section" and len(core) <= 40 and not core.endswith("。"):
@@ -166,7 +170,13 @@ def breaks_without_notes(previous: Unit, unit: Unit) -> bool:
 
 
 def attach_group(group: list[Unit], pending: list[Marker], last_text: Unit | None, pager: Pager) -> None:
-    for k, unit in enumerate(group, start=1):
+    if group and group[0].continues:
+        continue_note(group.pop(0), pager)
+    k = 0
+    for unit in group:
+        if unit.continues:  # a markerless note line after a marked one: the same note, wrapped
+            continue
+        k += 1
         n = P.NOTE_BODY.match(unit.line.text).group(1)
         note = Note(n=n, xml_id=f"fn-p{pager.page:03d}-{k}", body=Run(), line=unit.line.number)
         unit.note = note
@@ -189,8 +199,22 @@ def attach_group(group: list[Unit], pending: list[Marker], last_text: Unit | Non
     for unit in group:
         if unit.note is not None:
             unit.note.body = run_of(unit.line, unit.start, len(unit.line.text))
+            pager.last_note = unit.note
+        elif unit.continues and pager.last_note is not None:
+            pager.last_note.body.items.extend(run_of(unit.line, 0, len(unit.line.text)).items)
         else:
-            unit.start = 0
+            unit.kind, unit.start = "para", 0
+
+
+def continue_note(unit: Unit, pager: Pager) -> None:
+    """A page whose notes open without a marker carries on the last note of the page before
+    (PDF input, where position and type size say the line is a note)."""
+    if pager.last_note is None:
+        unit.kind = "para"
+        pager.problems.append(Problem("W012", "note text without a marker and no note before it; kept as text",
+                                      pager.file, unit.line.number))
+        return
+    pager.last_note.body.items.extend(run_of(unit.line, 0, len(unit.line.text)).items)
 
 
 def paragraphs(units: list[Unit], pager: Pager) -> list[Paragraph | PageBreak]:
