@@ -130,7 +130,7 @@ def source_date_epoch(ed: Edition) -> int:
 def part_titles(ed: Edition) -> dict[str, str]:
     titles = {tp.key: UI["titlepage"] for tp in ed.title_pages}
     titles.update({ed.part_of.get(k, k): UI["imprint"] for k in ("imprint",)})
-    titles["body-head"] = short(ed.body_head.text) if ed.body_head else ""
+    titles["body-head"] = (short(ed.body_head.text) if ed.body_head else "") or ed.meta.title
     for d in (*ed.front, *ed.body, *ed.back):
         titles[d.id] = short(d.head_text) or d.id
     if ed.contents:
@@ -156,9 +156,11 @@ def content_docs(ed: Edition) -> list[Doc]:
     if ed.contents:
         docs.append(Doc(file_for(ed.contents.id), "contents.xhtml", short(ed.contents.head_text) or UI["contents"],
                         {"contents": ed.contents}, notes_in(ed, ed.contents.id)))
-    if ed.body_head:
-        docs.append(Doc(file_for("body-head"), "division.xhtml", short(ed.body_head.text) or meta.title,
-                        {"head": ed.body_head, "div": None, "matter": "bodymatter"}, notes_in(ed, "body-head")))
+    if ed.body_head or ed.body_blocks:  # the body's title and any text before its first div
+        title = (short(ed.body_head.text) if ed.body_head else "") or meta.title or meta.print_title
+        docs.append(Doc(file_for("body-head"), "division.xhtml", title,
+                        {"head": ed.body_head, "blocks": ed.body_blocks, "div": None, "matter": "bodymatter"},
+                        notes_in(ed, "body-head")))
     docs += [division_doc(ed, d, "bodymatter") for d in ed.body]
     docs += [division_doc(ed, d, "backmatter") for d in ed.back]
     if any(e.occurrences for e in ed.entities):
@@ -171,7 +173,7 @@ def content_docs(ed: Edition) -> list[Doc]:
 
 def division_doc(ed: Edition, div: Division, matter: str) -> Doc:
     return Doc(file_for(div.id), "division.xhtml", short(div.head_text) or div.id,
-               {"div": div, "head": None, "matter": matter}, notes_in(ed, div.id))
+               {"div": div, "head": None, "blocks": [], "matter": matter}, notes_in(ed, div.id))
 
 
 def locator(ed: Edition, titles: dict[str, str], anchor: str, page: str | None) -> dict[str, str]:

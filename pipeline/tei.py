@@ -16,6 +16,7 @@ from lxml import etree
 
 from . import __version__
 from .model import Div, Document, Entity, PageBreak, Paragraph, Run
+from .patterns import HAN_CHAR
 from .tei_header import write_header
 from .tei_inline import T, TEI_NS, XML_ID, XML_LANG, Counters, sub, write_run
 
@@ -190,7 +191,11 @@ def write_standoff(root: etree._Element, entities: list[Entity]) -> None:
             entry = sub(lst, entry_tag, {XML_ID: e.xml_id})
             sub(entry, name_tag, {"type": "preferred"} if kind != "work" else {"type": "main"}, e.name)
             for alias in e.aliases:
-                sub(entry, name_tag, {"type": "variant"} if kind != "work" else {"type": "alt"}, alias)
+                if alias == e.english:  # an English surface the text uses: given once, below
+                    continue
+                variant = sub(entry, name_tag, {"type": "variant"} if kind != "work" else {"type": "alt"}, alias)
+                if not HAN_CHAR.search(alias):
+                    variant.set(XML_LANG, "en")
             if e.english:
                 name = sub(entry, name_tag, {XML_LANG: "en"}, e.english)
                 name.set("type", "preferred" if kind != "work" else "alt")

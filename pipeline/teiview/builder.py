@@ -69,6 +69,7 @@ class Builder:
                    if local(d) == "div" and d.get("type") not in ("imprint", "contents")],
             contents=next((self._contents(d) for d in front if d.get("type") == "contents"), None),
             body_head=self._head(body_head[0]) if body_head else None,
+            body_blocks=self._blocks(x(text, "t:body")[0], self.lang),
             body=[self._division(d, self.lang) for d in x(text, "t:body/t:div")],
             back=[self._division(d, self.lang) for d in x(text, "t:back/t:div")],
             notes=list(ix.notes.values()),
@@ -124,10 +125,28 @@ class Builder:
             out = Markup("<span {}>{}</span>").format(f.lang_attrs(own), out)
         return out
 
+    # -- page breaks between pieces
+
+    def _breaks(self, pbs: list[etree._Element]) -> Markup:
+        return Markup("").join(self.flavor.pagebreak(self.index.pages[pb]) for pb in pbs)
+
+    def _lead(self, unit: etree._Element) -> Markup:
+        """The page breaks that open `unit` (Index._place_breaks), as markup."""
+        return self._breaks(self.index.lead.get(unit, []))
+
     # -- blocks and divisions
 
     def _blocks(self, container: etree._Element, lang: str) -> list[Block]:
-        return [self._block(el, lang) for el in container if local(el) not in ("head", "div", "")]
+        out: list[Block] = []
+        for el in container:
+            if local(el) in ("head", "div", "") or el in self.index.host:
+                continue  # a break between pieces is shown with the unit it opens
+            if el in self.index.lead:  # between paragraphs: a block of its own, anchor kept
+                out.append(Block("pb", self._lead(el), ()))
+            out.append(self._block(el, lang))
+            if el in self.index.trail:
+                out.append(Block("pb", self._breaks(self.index.trail[el]), ()))
+        return out
 
     def _block(self, el: etree._Element, lang: str) -> Block:
         tag, own = local(el), el.get(XML_LANG) or lang
@@ -139,7 +158,7 @@ class Builder:
         elif tag == "ab":
             html = Markup('<p class="ab"{}>{}</p>').format(attrs, self.inline(el, own))
         elif tag == "list":
-            items = Markup("").join(Markup("<li>{}</li>").format(self.inline(i, own))
+            items = Markup("").join(Markup("<li>{}{}</li>").format(self._lead(i), self.inline(i, own))
                                     for i in el if local(i) == "item")
             html = Markup("<ul{}>{}</ul>").format(attrs, items)
         elif any(local(c) in BLOCK_TAGS for c in el):
@@ -163,23 +182,27 @@ class Builder:
         return Markup("<p>{}</p>").format(self.inline(note, lang))
 
     def _head(self, head: etree._Element) -> Head:
-        return Head(self.inline(head, self.lang).strip(), plain(head), self._notes_in(head))
+        return Head(self.inline(head, self.lang).strip(), plain(head), self._notes_in(head), self._lead(head))
 
     def _division(self, div: etree._Element, lang: str, parent: str = "") -> Division:
         lang = div.get(XML_LANG) or lang
         did = div.get(XML_ID) or self.index.part_key.get(div) or f"{parent}-{div.getparent().index(div)}"
         head = next((h for h in div if local(h) == "head"), None)
         labels = [lb for lb in head if local(lb) == "label"] if head is not None else []
+        blocks = self._blocks(div, lang)
+        if div in self.index.trail:  # the text ends in this div, after its last block
+            blocks.append(Block("pb", self._breaks(self.index.trail[div]), ()))
         return Division(
             id=did, type=div.get("type", ""), n=div.get("n", ""),
             label=Markup(" ").join(self.inline(lb, lang) for lb in labels),
             head=self.inline(head, lang, skip=("label",)).strip() if head is not None else Markup(""),
             head_text=plain(head),
             heading=self.inline(head, lang).strip() if head is not None else Markup(""),
-            blocks=self._blocks(div, lang),
+            blocks=blocks,
             head_notes=self._notes_in(head),
             children=[self._division(c, lang, did) for c in div if local(c) == "div"],
             lang=lang,
+            lead=self._lead(div),
         )
 
     # -- front matter
@@ -199,13 +222,13 @@ class Builder:
             else:
                 parts = [(TITLE_PAGE_KINDS.get(tag, "other"), el)]
             lines += [TitleLine(k, self.inline(p, self.lang), plain(p)) for k, p in parts]
-        return TitlePageView(self.index.part_key[tp], tp.get("n", ""), tuple(lines))
+        return TitlePageView(self.index.part_key[tp], tp.get("n", ""), tuple(lines), self._lead(tp))
 
     def _imprint_line(self, ab: etree._Element) -> ImprintLine:
         labels = [lb for lb in ab if local(lb) == "label"]
         return ImprintLine(ab.get("type", ""), self.inline(ab, self.lang), plain(ab),
                            Markup(" ").join(self.inline(lb, self.lang) for lb in labels),
-                           self.inline(ab, self.lang, skip=("label",)).strip())
+                           self.inline(ab, self.lang, skip=("label",)).strip(), self._lead(ab))
 
     def _contents(self, div: etree._Element) -> Contents:
         head = next((h for h in div if local(h) == "head"), None)
@@ -219,7 +242,7 @@ class Builder:
             stack.append(entry)
         return Contents(div.get(XML_ID) or self.index.part_key[div],
                         self.inline(head, self.lang) if head is not None else Markup(""),
-                        plain(head), tuple(roots))
+                        plain(head), tuple(roots), self._lead(div))
 
     def _toc_entry(self, item: etree._Element) -> TocEntry:
         """An item: <label>第一章</label><ref target="#ch1">绪论</ref><num type="page">1</num>."""
@@ -235,7 +258,7 @@ class Builder:
         target = (ref.get("target", "").lstrip("#") or None) if ref is not None else None
         return TocEntry(level, html, text, target, first_text(item, "t:num[@type='page']"),
                         label=self.inline(label, self.lang) if label is not None else Markup(""),
-                        label_text=plain(label))
+                        label_text=plain(label), lead=self._lead(item))
 
 
 def title_kind(part: etree._Element) -> str:

@@ -4,6 +4,12 @@ It assigns each top-level piece a part key, gives page breaks, notes, names,
 dates and corrections their anchors (existing xml:ids are kept) and records
 where each sits, before any markup is made; so a hook rendering the first
 paragraph can already link to the last note.
+
+A page break that stands between pieces rather than inside running text
+(``front/pb``, ``body/pb``, ``div/pb``, ``list/pb``) is placed before the next
+piece a renderer shows ("unit": a title page, a div, the body's head, an
+imprint line, a list item, a block of a div): the page it opens starts there,
+so that is where its anchor goes and which part it belongs to.
 """
 from __future__ import annotations
 
@@ -25,6 +31,11 @@ from .tree import (
     x,
 )
 
+# Parents whose <pb/> children stand between pieces, not inside running text.
+BETWEEN_PARENTS = {"front", "body", "back", "div", "list"}
+# Divs whose children are not rendered as blocks of a Division.
+LINE_DIVS = {"imprint", "contents"}
+
 # Where a date's sentence is looked for: the nearest of these around it.
 CONTEXT_BLOCKS = {"p", "ab", "head", "item", "l", "note", "titlePart", "docAuthor", "docImprint"}
 SENTENCE_END = "。！？!?；;"
@@ -44,9 +55,15 @@ class Index:
         self.names: dict[etree._Element, NameRef] = {}
         self.dates: dict[etree._Element, DateRef] = {}
         self.corrs: dict[etree._Element, Correction] = {}
+        # Page breaks between pieces: the unit each opens (lead) or, when nothing
+        # follows, the last unit they close (trail); host is pb -> that unit.
+        self.lead: dict[etree._Element, list[etree._Element]] = {}
+        self.trail: dict[etree._Element, list[etree._Element]] = {}
+        self.host: dict[etree._Element, etree._Element] = {}
 
     def build(self, text: etree._Element, rules: dict[str, str]) -> None:
         self._assign_parts(text)
+        self._place_breaks(text)
         self._walk(text, rules)
 
     def first_body(self, text: etree._Element) -> str | None:
@@ -57,9 +74,13 @@ class Index:
     def _assign_parts(self, text: etree._Element) -> None:
         for k, top in enumerate(x(text, "t:front/* | t:body/* | t:back/*"), 1):
             tag = local(top)
+            if tag == "pb":
+                continue  # not a piece: it belongs to the piece it opens (_place_breaks)
             if tag == "titlePage":
                 key = f"titlepage-{top.get('n') or k}"
-            elif tag == "head" and local(top.getparent()) == "body":
+            elif tag != "div" and local(top.getparent()) == "body":
+                # The body's title and any text before its first chapter (all of a book
+                # without chapters) are one piece, shown where the body opens.
                 key = "body-head"
             else:
                 key = top.get(XML_ID) or top.get("type") or tag
@@ -70,6 +91,36 @@ class Index:
                 if isinstance(el.tag, str) and el.get(XML_ID):
                     self.part_of[el.get(XML_ID)] = key
 
+    def _place_breaks(self, text: etree._Element) -> None:
+        """Find the unit each page break between pieces opens (see the module docstring)."""
+        pending: list[etree._Element] = []
+        units: list[etree._Element] = []
+        for el in text.iter():
+            if local(el) == "pb" and local(el.getparent()) in BETWEEN_PARENTS:
+                parent = el.getparent()
+                if is_unit(parent) and local(parent) == "div" and before_head(el):
+                    self._host(parent, [el], self.lead)  # div/pb before the head: top of that div
+                else:
+                    pending.append(el)
+            elif is_unit(el):
+                units.append(el)
+                if pending:
+                    self._host(el, pending, self.lead)
+                    pending = []
+        if pending and units:
+            # Nothing follows: the end of the last div or block, else the last unit.
+            last = next((u for u in reversed(units) if is_block(u) or local(u) == "div"), None)
+            if last is not None:
+                self._host(last, pending, self.trail)
+            else:
+                self._host(units[-1], pending, self.lead)
+
+    def _host(self, unit: etree._Element, pbs: list[etree._Element],
+              table: dict[etree._Element, list[etree._Element]]) -> None:
+        table.setdefault(unit, []).extend(pbs)
+        for pb in pbs:
+            self.host[pb] = unit
+
     def _walk(self, text: etree._Element, rules: dict[str, str]) -> None:
         page: str | None = None
         seq = 1
@@ -78,8 +129,9 @@ class Index:
             if tag == "pb":
                 seq += 1
                 page = el.get("n")
-                pb = PageBreak(el.get(XML_ID) or f"pb-{len(self.pages) + 1}", page, seq, self._loc(el, page, seq))
-                self._add(self.pages, el, pb, pb.anchor)
+                where = self.host.get(el, el)  # a break between pieces sits in the unit it opens
+                pb = PageBreak(el.get(XML_ID) or f"pb-{len(self.pages) + 1}", page, seq, self._loc(where, page, seq))
+                self._add(self.pages, el, pb, pb.anchor, where)
             elif tag == "note":
                 self._add_note(el, self._loc(el, page, seq))
             elif tag in NAME_TAGS and not x(el, "ancestor::t:titlePage"):
@@ -116,9 +168,10 @@ class Index:
                        rules.get(get("resp").lstrip("#"), ""))
         self._add(self.corrs, el, c, c.id)
 
-    def _add(self, table: dict, el: etree._Element, record: object, anchor: str) -> None:
+    def _add(self, table: dict, el: etree._Element, record: object, anchor: str,
+             where: etree._Element | None = None) -> None:
         table[el] = record
-        self.part_of[anchor] = self.top_key(el)
+        self.part_of[anchor] = self.top_key(where if where is not None else el)
 
     def top_key(self, el: etree._Element) -> str:
         for a in el.iterancestors():
@@ -128,7 +181,8 @@ class Index:
         return self.part_key.get(el, "")
 
     def _loc(self, el: etree._Element, page: str | None, seq: int) -> Loc:
-        div = next((a.get(XML_ID) for a in el.iterancestors(f"{{{TEI}}}div") if a.get(XML_ID)), None)
+        div = next((a.get(XML_ID) for a in (el, *el.iterancestors())
+                    if local(a) == "div" and a.get(XML_ID)), None)
         return Loc(self.top_key(el), div, page, seq)
 
     def register(self) -> list[Entity]:
@@ -148,6 +202,39 @@ class Index:
                 if r in entities:
                     entities[r].occurrences.append(ref)
         return list(entities.values())
+
+
+# ---------------------------------------------------------------- units
+
+def is_unit(el: etree._Element) -> bool:
+    """A piece renderers show as a whole, that a page break between pieces can open."""
+    tag, parent = local(el), el.getparent()
+    if not tag or parent is None:
+        return False
+    ptag = local(parent)
+    if tag == "titlePage":
+        return ptag == "front"
+    if tag == "div":
+        return el.get("type") != "imprint"  # the imprint is shown line by line
+    if tag == "item":
+        return ptag == "list"
+    if ptag == "body":
+        return tag != "pb"  # the body's head, text before the first chapter
+    if ptag == "div" and parent.get("type") == "imprint":
+        return tag in ("ab", "p")
+    return is_block(el)
+
+
+def is_block(el: etree._Element) -> bool:
+    """A block of a Division: a child of a div that is rendered as a block."""
+    parent = el.getparent()
+    return (parent is not None and local(parent) == "div" and parent.get("type") not in LINE_DIVS
+            and local(el) not in ("head", "div", "pb", ""))
+
+
+def before_head(pb: etree._Element) -> bool:
+    """A div's pb that comes before its head (div.body = pb*, head, ...)."""
+    return any(local(s) == "head" for s in pb.itersiblings())
 
 
 # ---------------------------------------------------------------- a date's sentence

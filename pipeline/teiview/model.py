@@ -130,6 +130,9 @@ class Division:
     head_notes: tuple[Footnote, ...]
     children: list[Division]
     lang: str
+    # Page breaks that open this division, shown before its heading (TEI: a pb
+    # before the div or before its head).
+    lead: Markup = field(default_factory=Markup)
 
     @property
     def notes(self) -> list[Footnote]:
@@ -145,6 +148,7 @@ class Head:
     html: Markup
     text: str
     notes: tuple[Footnote, ...]
+    lead: Markup = field(default_factory=Markup)  # page breaks before it
 
 
 @dataclass(frozen=True)
@@ -161,6 +165,7 @@ class TitlePageView:
     key: str
     n: str
     lines: tuple[TitleLine, ...]
+    lead: Markup = field(default_factory=Markup)  # page breaks that open it
 
 
 @dataclass(frozen=True)
@@ -170,6 +175,7 @@ class ImprintLine:
     text: str
     label: Markup = field(default_factory=Markup)  # the printed label (书名, 定价), "" when none
     value: Markup = field(default_factory=Markup)  # the line without its label
+    lead: Markup = field(default_factory=Markup)  # page breaks before the line
 
 
 @dataclass
@@ -182,6 +188,7 @@ class TocEntry:
     children: list[TocEntry] = field(default_factory=list)
     label: Markup = field(default_factory=Markup)  # the printed label beside it (第一章, 一、), "" when none
     label_text: str = ""
+    lead: Markup = field(default_factory=Markup)  # page breaks before the entry (between list items)
 
     @property
     def heading(self) -> Markup:
@@ -203,6 +210,7 @@ class Contents:
     head: Markup
     head_text: str
     entries: tuple[TocEntry, ...]
+    lead: Markup = field(default_factory=Markup)  # page breaks before its heading
 
 
 @dataclass
@@ -224,6 +232,9 @@ class Edition:
     part_of: dict[str, str]
     rules: dict[str, str] = field(default_factory=dict)  # respStmt id -> its resp
     first_body: str | None = None  # part key of the first body div (the body's <head> goes there)
+    # Text the body prints before its first div (all of a book without chapters);
+    # part "body-head", shown after body_head.
+    body_blocks: list[Block] = field(default_factory=list)
 
     def divisions(self) -> list[Division]:
         return [d for top in (*self.front, *self.body, *self.back) for d in top.walk()]
