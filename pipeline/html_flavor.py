@@ -30,8 +30,9 @@ def part_file(part: str, first_body_part: str | None) -> str:
     if part in ("imprint", "contents") or part.startswith("titlepage-"):
         return HOME
     if part == "body-head":
-        # The title printed above chapter 1 is shown on chapter 1's page.
-        return part_file(first_body_part, None) if first_body_part else HOME
+        # The title printed above chapter 1 is shown on chapter 1's page; a body
+        # without chapters is a page of its own.
+        return part_file(first_body_part, None) if first_body_part else "text-body.html"
     stem = f"text-{part}" if part in RESERVED_PAGES else part
     return f"{stem}.html"
 

@@ -61,11 +61,13 @@ class Line:
     role: str
     html: Markup
     heading: bool = False
+    lead: Markup = field(default_factory=Markup)  # page breaks before the line
 
 
 @dataclass(frozen=True)
 class TitlePageBlock:
     lines: tuple[Line, ...]
+    lead: Markup = field(default_factory=Markup)  # page breaks that open the title page
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,7 @@ class TocLine:
     html: Markup
     href: str | None
     page: str
+    lead: Markup = field(default_factory=Markup)  # page breaks before the entry
 
 
 @dataclass
@@ -108,9 +111,20 @@ def division_html(div: Division, level: int) -> Markup:
     heading = Markup('<h{} id="{}-head">{}</h{}>').format(h, div.id, div.heading, h) if div.heading else Markup("")
     inner = Markup("").join(b.html for b in div.blocks)
     kids = Markup("").join(division_html(c, level + 1) for c in div.children)
+    # div.lead: the page breaks that open the division stand above its heading.
     if level == 1:
-        return Markup("{}{}{}").format(heading, inner, kids)
-    return Markup('<section id="{}" class="div-{}">{}{}{}</section>').format(div.id, div.type or "div", heading, inner, kids)
+        return Markup("{}{}{}{}").format(div.lead, heading, inner, kids)
+    return Markup('<section id="{}" class="div-{}">{}{}{}{}</section>').format(
+        div.id, div.type or "div", div.lead, heading, inner, kids)
+
+
+def body_opening(edition: Edition) -> tuple[Markup, list[Footnote]]:
+    """The body's title and any text before its first div, with their notes."""
+    head, blocks = edition.body_head, edition.body_blocks
+    html = Markup("").join([head.lead, Markup('<p class="book-head">{}</p>').format(head.html)] if head else [])
+    html += Markup("").join(b.html for b in blocks)
+    notes = [*(head.notes if head else ()), *(n for b in blocks for n in b.notes)]
+    return html, notes
 
 
 def note_views(notes: list[Footnote]) -> list[NoteView]:
@@ -125,18 +139,24 @@ def short_label(div: Division) -> str:
 
 def text_pages(edition: Edition, flavor: HtmlFlavor) -> list[Page]:
     tops = [*edition.front, *edition.body, *edition.back]
+    opening, opening_notes = body_opening(edition)
     pages = []
     for div in tops:
         body = division_html(div, 1)
         notes = [n for d in div.walk() for n in d.notes]
-        if edition.body_head and edition.body and div is edition.body[0]:
-            body = Markup('<p class="book-head">{}</p>{}').format(edition.body_head.html, body)
-            notes = [*edition.body_head.notes, *notes]
+        if opening and edition.body and div is edition.body[0]:
+            body, notes = opening + body, [*opening_notes, *notes]
         title = tidy_heading(div.head_text) or div.id
         page = Page(part_file(div.id, flavor.first_body_part), "text.html", "text", title,
                     lang=div.lang, reading=True, body=body, notes=note_views(notes))
         page.extra["div_id"] = div.id
         pages.append(page)
+    if opening and not edition.body:  # a body without divs: its text is a page of its own
+        title = tidy_heading(edition.body_head.text) if edition.body_head else ""
+        page = Page(part_file("body-head", None), "text.html", "text", title or edition.meta.title or "正文",
+                    reading=True, body=opening, notes=note_views(opening_notes))
+        page.extra["div_id"] = "body-head"
+        pages.insert(len(edition.front), page)
     for k, page in enumerate(pages):
         if k > 0:
             page.prev = NavItem(pages[k - 1].filename, pages[k - 1].title)
@@ -153,7 +173,7 @@ def title_page_blocks(edition: Edition) -> list[TitlePageBlock]:
         first_title = next((j for j, line in enumerate(tp.lines) if line.kind == "title"), None)
         lines = tuple(Line(line.kind, line.html, heading=(i == 0 and j == first_title))
                       for j, line in enumerate(tp.lines))
-        blocks.append(TitlePageBlock(lines))
+        blocks.append(TitlePageBlock(lines, tp.lead))
     return blocks
 
 
@@ -161,7 +181,7 @@ def toc_lines(entries: tuple[TocEntry, ...] | list[TocEntry], flavor: HtmlFlavor
     out: list[TocLine] = []
     for e in entries:
         href = flavor.href(e.target) if e.target and e.target in flavor.part_of else None
-        out.append(TocLine(e.level, e.heading, href, e.page))
+        out.append(TocLine(e.level, e.heading, href, e.page, e.lead))
         out += toc_lines(e.children, flavor)
     return out
 
@@ -171,7 +191,8 @@ def home_page(edition: Edition, flavor: HtmlFlavor, texts: list[Page]) -> Page:
     page.extra["title_pages"] = title_page_blocks(edition)
     # Every page needs one h1; without a recognisable title line it is ours.
     page.extra["own_heading"] = not any(line.heading for tp in page.extra["title_pages"] for line in tp.lines)
-    page.extra["imprint"] = [Line(line.type or "line", line.html) for line in edition.imprint]
+    page.extra["imprint"] = [Line(line.type or "line", line.html, lead=line.lead) for line in edition.imprint]
+    page.extra["toc_lead"] = edition.contents.lead if edition.contents is not None else Markup("")
     if edition.contents is not None:
         page.extra["toc_head"] = tidy_heading(edition.contents.head_text) or "目录"
         page.extra["toc"] = toc_lines(edition.contents.entries, flavor)

@@ -27,8 +27,18 @@ Public API (stable)
     ``names`` (every NameRef, also candidates without @ref), ``dates``,
     ``corrections``, ``part_of``, ``rules`` (respStmt id -> its resp, the
     words naming a correction rule), ``first_body`` (part key of the first
-    body div, where the body's own ``<head>`` belongs); ``divisions()`` walks
+    body div, where the body's own ``<head>`` belongs), ``body_blocks`` (text
+    the body prints before its first div: all of a book without chapters; part
+    ``body-head``, shown after ``body_head``); ``divisions()`` walks
     front/body/back.
+Page breaks between pieces (``front/pb``, ``body/pb``, ``div/pb``, a pb in the
+    contents list or the imprint) are rendered once, before the piece they
+    open: ``lead`` markup on ``TitlePageView``, ``ImprintLine``, ``Contents``
+    (before its heading), ``TocEntry``, ``Head`` (the body's) and ``Division``
+    (before its heading; this also holds a div's own pb before its head); a pb
+    between paragraphs is a ``Block`` of kind ``pb``; a pb that nothing follows
+    ends the last div's blocks.  Its ``part``/``part_of`` is that piece's part,
+    so a page list built from ``pages`` never points to an unrendered anchor.
 Also: ``DateRef.before``/``after`` (the date's sentence), ``Correction.rule``,
 ``Division.heading`` (label + head, whitespace as in the TEI),
 ``TocEntry.label``/``heading``/``full_text``, ``ImprintLine.label``/``value``,
