@@ -18,9 +18,7 @@ Decisions (the TEI page documents them for readers):
 """
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,9 +27,24 @@ from .annotate_dates import DateFound, find_dates
 from .annotate_discovery import Evidence, Occurrence, occurrences, typed
 from .annotate_jieba import JIEBA_TAG, Token, tokens
 from .annotate_notes import apply_notes, load_annotations
-from .annotate_register import Register, ambiguity_problem, find_mentions, load_register, resolve
-from .annotate_spans import (RANK_DATE, RANK_DISCOVERY, RANK_REGISTER, RANK_TITLE, Proposal, RunSite,
-                             iter_runs, select)
+from .annotate_register import (
+    Register,
+    ambiguity_problem,
+    find_mentions,
+    load_register,
+    resolve,
+)
+from .annotate_spans import (
+    RANK_DATE,
+    RANK_DISCOVERY,
+    RANK_REGISTER,
+    RANK_TITLE,
+    Proposal,
+    RunSite,
+    iter_runs,
+    select,
+)
+from .atomic import write_atomic
 from .model import Candidate, Document, Entity, Problem, Span
 
 BOOK_TITLE = re.compile(r"《([^《》]+)》")
@@ -160,12 +173,4 @@ def write_candidates(doc: Document, path: Path) -> None:
     lines = ["\t".join(CANDIDATE_COLUMNS)]
     for c in doc.candidates:
         lines.append("\t".join((c.surface, c.type, str(c.count), " | ".join(c.contexts), str(c.first_line))))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
-            out.write("\n".join(lines) + "\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, ("\n".join(lines) + "\n").encode("utf-8"))

@@ -12,7 +12,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator
 
-from .model import Choice, Div, Document, Note, OrphanMarker, Paragraph, Run, Span, Text, reading_width
+from .model import (
+    Choice,
+    Div,
+    Document,
+    Note,
+    OrphanMarker,
+    Paragraph,
+    Run,
+    Span,
+    Text,
+    reading_width,
+)
 
 # Ranks: lower wins.  A title in 《》 is unambiguous punctuation; the register is
 # the editor's word; dates are rule-based; discovery is a guess.

@@ -7,14 +7,13 @@ written atomically.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .atomic import write_atomic
 from .model import Document, Problem
 
 
@@ -68,26 +67,12 @@ class Timer:
             self.timings[name] = round(time.perf_counter() - start, 4)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write beside the target, then rename: a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def build_document(cfg: BuildConfig, timer: Timer) -> Document:
     """The stages up to the annotated Document."""
     from .annotate import annotate
     from .clean import clean
-    from .jieba_setup import save_memos
     from .ingest import ingest
+    from .jieba_setup import save_memos
     from .structure import structure
 
     source = timer.run("ingest", ingest, cfg.source)

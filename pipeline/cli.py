@@ -135,7 +135,8 @@ def build_many(configs: list["BuildConfig"], force: bool, strict: bool, jobs: in
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), help="Default: the TEI file's folder.")
 def render(tei_file: Path, formats: tuple[str, ...], out_dir: Path | None) -> None:
     """Render any TEI file of the edition's shape as EPUB and/or HTML."""
-    from .build import BuildResult, render as run_render
+    from .build import BuildResult
+    from .build import render as run_render
 
     if not tei_file.is_file():
         fail(f"{tei_file}: no such file", 3)

@@ -14,17 +14,18 @@ import hashlib
 import os
 import re
 import sys
-import tempfile
 import time
 import uuid
 import zipfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+from pipeline.atomic import write_atomic_with
 from pipeline.teiview import (
     Division,
     Edition,
@@ -330,20 +331,16 @@ def depth(points: list[NavPoint]) -> int:
 def write_epub(out_path: Path, files: dict[str, bytes], epoch: int) -> None:
     """Zip with mimetype first and stored, entries sorted, one fixed timestamp; then rename into place."""
     stamp = time.gmtime(epoch)[:6]
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out_path.name}.", dir=out_path.parent)
-    try:
-        with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w") as zf:
+
+    def write(raw: BinaryIO) -> None:
+        with zipfile.ZipFile(raw, "w") as zf:
             for name, data, method in [("mimetype", b"application/epub+zip", zipfile.ZIP_STORED),
                                        *((n, files[n], zipfile.ZIP_DEFLATED) for n in sorted(files))]:
                 info = zipfile.ZipInfo(name, date_time=stamp)
                 info.compress_type, info.create_system, info.external_attr = method, 3, 0o100644 << 16
                 zf.writestr(info, data, compresslevel=9 if method == zipfile.ZIP_DEFLATED else None)
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; an edition is for reading
-        os.replace(tmp, out_path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+
+    write_atomic_with(out_path, write)
 
 
 def render_epub(tei_path: Path, out_path: Path) -> None:

@@ -70,6 +70,6 @@ class Fingerprints:
         self.data.pop(key, None)
 
     def save(self) -> None:
-        from .build import write_atomic
+        from .atomic import write_atomic
 
         write_atomic(self.path, json.dumps(self.data, indent=1, sort_keys=True).encode("utf-8"))

@@ -36,7 +36,9 @@ def ingest(path: Path) -> Source:
         raise IngestError(f"{path}: is a directory, expected a .txt or .pdf file")
     data = path.read_bytes()
     if data.startswith(b"%PDF-") or path.suffix.lower() == ".pdf":
-        from .pdf import read_pdf  # pdfplumber costs start-up time; only load it for PDFs
+        from .pdf import (
+            read_pdf,  # pdfplumber costs start-up time; only load it for PDFs
+        )
 
         return read_pdf(path)
     text, encoding = decode(path, data)

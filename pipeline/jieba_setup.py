@@ -96,7 +96,7 @@ class Memo:
         """Keep only the runs this build used, so the memo does not grow with every edit."""
         if not self.dirty and len(self.tokens) == len(self.touched):
             return
-        from .build import write_atomic
+        from .atomic import write_atomic
 
         tokens = {k: v for k, v in sorted(self.tokens.items()) if k in self.touched}
         data = {"jieba": self.version, "freq": dict(sorted(self.freq.items())),

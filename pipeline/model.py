@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Union
 
-
 # ---------------------------------------------------------------- problems
 
 @dataclass(frozen=True)

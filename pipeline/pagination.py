@@ -17,8 +17,18 @@ import re
 from dataclasses import dataclass, field
 
 from . import patterns as P
-from .model import (Choice, CleanLine, Inline, Note, OrphanMarker, PageBreak, Paragraph, Problem, Run,
-                    Text)
+from .model import (
+    Choice,
+    CleanLine,
+    Inline,
+    Note,
+    OrphanMarker,
+    PageBreak,
+    Paragraph,
+    Problem,
+    Run,
+    Text,
+)
 
 
 @dataclass

@@ -11,7 +11,16 @@ from dataclasses import dataclass
 
 from . import patterns as P
 from .imprint import read_imprint, read_title_pages
-from .model import CleanLine, CleanText, Div, Document, Paragraph, Problem, Run, TocEntry
+from .model import (
+    CleanLine,
+    CleanText,
+    Div,
+    Document,
+    Paragraph,
+    Problem,
+    Run,
+    TocEntry,
+)
 from .pagination import Pager, Unit, classify, link_notes, paragraphs, run_of
 
 BACK_KINDS = {"appendix": "appendix", "afterword": "afterword", "bibliography": "bibliography"}

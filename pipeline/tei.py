@@ -18,7 +18,7 @@ from . import __version__
 from .model import Div, Document, Entity, PageBreak, Paragraph, Run
 from .patterns import HAN_CHAR
 from .tei_header import write_header
-from .tei_inline import T, TEI_NS, XML_ID, XML_LANG, Counters, sub, write_run
+from .tei_inline import TEI_NS, XML_ID, XML_LANG, Counters, T, sub, write_run
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,6 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
 
-
 FONT = "STSong-Light"
 CIRCLED = "\u2460-\u2473"
 NOTE_BODY = re.compile(rf"^\^?([{CIRCLED}])\s*(.*)$", re.S)

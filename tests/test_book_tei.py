@@ -7,9 +7,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from lxml import etree
-
 from conftest import BOOK, ROOT, TEI_ALL, run_edition
+from lxml import etree
 
 NS = {"t": "http://www.tei-c.org/ns/1.0"}
 COUNTED = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaffA-Za-z0-9]")

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 from conftest import BOOK
-
 from pdfgen import Printed, generate
+
 from pipeline.model import Source
 from pipeline.pdf import read_pdf
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from conftest import BOOK
 from lxml import etree
-
 from pdfgen import generate
+
 from pipeline.build import BuildConfig, build
 
 TEI = "{http://www.tei-c.org/ns/1.0}"

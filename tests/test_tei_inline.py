@@ -4,7 +4,7 @@ from __future__ import annotations
 from lxml import etree
 
 from pipeline.model import Choice, Note, PageBreak, Run, Span, Text
-from pipeline.tei_inline import T, Counters, write_run
+from pipeline.tei_inline import Counters, T, write_run
 from pipeline.validate import validate_bytes
 
 REF = (("ref", "#obama"),)
