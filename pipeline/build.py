@@ -11,10 +11,13 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .atomic import write_atomic
 from .model import Document, Problem
+
+if TYPE_CHECKING:
+    from .incremental import Fingerprints
 
 
 @dataclass(frozen=True)
@@ -98,7 +101,7 @@ def build(cfg: BuildConfig, force: bool = False) -> BuildResult:
     Raises on bad input (IngestError…), on an invalid TEI (ValidationError) and
     on a failed rendering (RenderError); earlier outputs are then left as they were.
     """
-    from .incremental import Fingerprints, rendering_fingerprint, tei_fingerprint
+    from .incremental import Fingerprints, tei_fingerprint
 
     prints = Fingerprints(cfg.out_dir, cfg.source.stem)
     tei_path = cfg.out_dir / f"{cfg.source.stem}.xml"
@@ -110,18 +113,29 @@ def build(cfg: BuildConfig, force: bool = False) -> BuildResult:
         prints.save()
     else:
         result = BuildResult(tei_path, problems=load_report_problems(report_path), skipped=["tei"])
-    for fmt in ("epub", "html"):
-        if fmt not in cfg.formats:
-            continue
-        output = rendering_output(cfg, fmt)
-        fp = rendering_fingerprint(fmt, tei_path)
-        if not force and prints.fresh(fmt, fp, output):
-            result.skipped.append(fmt)
-            continue
-        render(fmt, tei_path, output, result)
-        prints.record(fmt, fp)
-        prints.save()
+    render_all(cfg, tei_path, result, prints, force)
     return result
+
+
+def render_all(cfg: BuildConfig, tei_path: Path, result: BuildResult, prints: "Fingerprints", force: bool) -> None:
+    """EPUB first, then HTML: the HTML edition offers the EPUB for download, so its
+    fingerprint includes the EPUB as it is after this build."""
+    from .cache import save_pinyin_keys
+    from .incremental import rendering_fingerprint
+
+    try:
+        for fmt in [f for f in ("epub", "html") if f in cfg.formats]:
+            output = rendering_output(cfg, fmt)
+            fp = rendering_fingerprint(fmt, tei_path, rendering_output(cfg, "epub") if fmt == "html" else None)
+            if not force and prints.fresh(fmt, fp, output):
+                result.skipped.append(fmt)
+                continue
+            result.timings[fmt] = render(fmt, tei_path, output)
+            result.outputs.append(output)
+            prints.record(fmt, fp)
+            prints.save()
+    finally:
+        save_pinyin_keys()
 
 
 def build_tei_file(cfg: BuildConfig, tei_path: Path) -> BuildResult:
@@ -161,8 +175,9 @@ def rendering_output(cfg: BuildConfig, fmt: str) -> Path:
     return cfg.out_dir / f"{cfg.source.stem}.epub" if fmt == "epub" else cfg.out_dir / "html"
 
 
-def render(fmt: str, tei_path: Path, output: Path, result: BuildResult) -> None:
-    """Renderers read the TEI file, nothing else: anyone's TEI of this shape renders."""
+def render(fmt: str, tei_path: Path, output: Path) -> float:
+    """Renderers read the TEI file, nothing else: anyone's TEI of this shape renders.
+    Returns the seconds it took."""
     if fmt == "epub":
         from .epub import render_epub as renderer
     else:
@@ -172,8 +187,7 @@ def render(fmt: str, tei_path: Path, output: Path, result: BuildResult) -> None:
         renderer(tei_path, output)
     except (OSError, ValueError, LookupError) as exc:
         raise RenderError(f"{fmt} rendering of {tei_path} failed: {exc}") from exc
-    result.timings[fmt] = round(time.perf_counter() - start, 4)
-    result.outputs.append(output)
+    return round(time.perf_counter() - start, 4)
 
 
 def write_report(doc: Document, result: BuildResult, cfg: BuildConfig) -> None:

@@ -145,7 +145,8 @@ def render(tei_file: Path, formats: tuple[str, ...], out_dir: Path | None) -> No
     for fmt in formats or ("epub", "html"):
         output = out_dir / f"{tei_file.stem}.epub" if fmt == "epub" else out_dir / "html"
         try:
-            run_render(fmt, tei_file, output, result)
+            result.timings[fmt] = run_render(fmt, tei_file, output)
+            result.outputs.append(output)
         except Exception as exc:  # noqa: BLE001
             fail(str(exc), getattr(exc, "exit_code", 4))
     click.echo(", ".join(str(p) for p in result.outputs))

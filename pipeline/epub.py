@@ -26,6 +26,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from pipeline.atomic import write_atomic_with
+from pipeline.cache import template_cache
 from pipeline.teiview import (
     Division,
     Edition,
@@ -252,7 +253,7 @@ def landmarks(ed: Edition, docs: list[Doc]) -> list[dict[str, str]]:
 
 def environment() -> Environment:
     return Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True,
-                       undefined=StrictUndefined, keep_trailing_newline=True)
+                       undefined=StrictUndefined, keep_trailing_newline=True, bytecode_cache=template_cache("epub"))
 
 
 def book_metadata(ed: Edition, epoch: int) -> dict:

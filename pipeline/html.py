@@ -26,6 +26,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from .cache import template_cache
 from .html_flavor import HtmlFlavor
 from .html_pages import (
     Download,
@@ -80,6 +81,7 @@ def jinja_env() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=False,
         keep_trailing_newline=True,
+        bytecode_cache=template_cache("html"),
     )
 
 

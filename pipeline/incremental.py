@@ -46,8 +46,9 @@ def tei_fingerprint(inputs: Iterable[Path]) -> str:
     return digest(list(inputs) + sorted(core_files()), b"tei")
 
 
-def rendering_fingerprint(fmt: str, tei_path: Path) -> str:
-    return digest([tei_path, *renderer_files(fmt)], fmt.encode())
+def rendering_fingerprint(fmt: str, tei_path: Path, download: Path | None = None) -> str:
+    """The TEI, the renderer's code and templates, and (HTML) the EPUB it offers for download."""
+    return digest([tei_path, *renderer_files(fmt), *([download] if download else [])], fmt.encode())
 
 
 class Fingerprints:

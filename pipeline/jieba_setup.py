@@ -13,21 +13,18 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
 from typing import Callable
 
+from .cache import cache_root
+
 TokenRow = tuple[int, int, str]  # start, end, part-of-speech tag
 
 
 def cache_dir() -> Path:
-    """`$EDITION_CACHE_DIR`, else `.cache/` in the working directory."""
-    root = Path(os.environ.get("EDITION_CACHE_DIR") or Path.cwd() / ".cache")
-    path = root / "jieba"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return cache_root("jieba")
 
 
 @lru_cache(maxsize=1)

@@ -5,7 +5,6 @@ import re
 from pathlib import Path
 
 from lxml import etree
-from pypinyin import Style, lazy_pinyin
 
 TEI = "http://www.tei-c.org/ns/1.0"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -89,4 +88,6 @@ def tidy_heading(text: str) -> str:
 
 def sort_key(s: str) -> tuple[str, str]:
     """Pinyin order for Chinese, then the string itself to break ties."""
-    return ("".join(lazy_pinyin(s, style=Style.TONE3)).lower(), s)
+    from ..cache import pinyin_key
+
+    return (pinyin_key(s), s)

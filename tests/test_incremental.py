@@ -1,0 +1,66 @@
+"""What a rebuild redoes: nothing when nothing changed; only the renderings when a template changed; the
+HTML too when the EPUB it offers for download changed; everything when input/ changed."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import pipeline.incremental as incremental
+from conftest import BOOK
+from pipeline.build import BuildConfig, build
+
+
+@pytest.fixture()
+def book(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[BuildConfig, dict[str, Path]]:
+    folder = tmp_path / "input"
+    shutil.copytree(BOOK.parent, folder)
+    templates = {fmt: tmp_path / f"{fmt}-template.txt" for fmt in ("epub", "html")}
+    for path in templates.values():
+        path.write_text("v1", encoding="utf-8")
+    real = incremental.renderer_files
+    monkeypatch.setattr(incremental, "renderer_files", lambda fmt: real(fmt) | {templates[fmt]})
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    cfg = BuildConfig.beside(folder / "book.txt", tmp_path / "out")
+    build(cfg)
+    return cfg, templates
+
+
+def test_incremental_nothing_changed_rebuilds_nothing(book) -> None:
+    cfg, _ = book
+    assert build(cfg).skipped == ["tei", "epub", "html"]
+
+
+def test_incremental_html_template_rerenders_only_html(book) -> None:
+    cfg, templates = book
+    templates["html"].write_text("v2", encoding="utf-8")
+    result = build(cfg)
+    assert result.skipped == ["tei", "epub"] and [p.name for p in result.outputs] == ["html"]
+
+
+def test_incremental_epub_template_rerenders_the_epub(book) -> None:
+    cfg, templates = book
+    templates["epub"].write_text("v2", encoding="utf-8")
+    result = build(cfg)
+    assert "epub" not in result.skipped and "tei" in result.skipped
+    # This fake template changes no byte of the EPUB, so the HTML's download copy is still current.
+    assert "html" in result.skipped
+
+
+def test_incremental_a_new_epub_rerenders_the_html_that_offers_it(book) -> None:
+    cfg, _ = book
+    epub = cfg.out_dir / "book.epub"
+    epub.write_bytes(epub.read_bytes() + b"\0")
+    result = build(cfg)
+    assert result.skipped == ["tei", "epub"] and [p.name for p in result.outputs] == ["html"]
+    assert (cfg.out_dir / "html" / "book.epub").read_bytes() == epub.read_bytes()
+
+
+def test_incremental_editor_file_rebuilds_from_the_tei(book) -> None:
+    cfg, _ = book
+    corrections = cfg.source.parent / "corrections.tsv"
+    corrections.write_text(corrections.read_text(encoding="utf-8") + "不存在的字\t存在的字\t\t\t\n", encoding="utf-8")
+    result = build(BuildConfig.beside(cfg.source, cfg.out_dir))
+    assert "tei" not in result.skipped
+    assert any(p.code == "C001" for p in result.problems)
