@@ -11,8 +11,10 @@ only about text it has not seen, and loads it only then.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
+import marshal
 from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
@@ -39,12 +41,44 @@ def tokenizer():  # -> jieba.Tokenizer; typed loosely because jieba has no stubs
 
 @lru_cache(maxsize=1)
 def pos_tokenizer():  # -> jieba.posseg.POSTokenizer
-    """jieba's own part-of-speech tokenizer: importing jieba.posseg already reads
-    the tag table once for it, so make no second one."""
-    import jieba.posseg
+    """jieba's own part-of-speech tokenizer, with its tag table from our cache.
 
+    Importing jieba.posseg parses the whole 5 MB dictionary text for the tag
+    table (≈ 0.3 s); a marshal copy loads in a fraction of that.  The import is
+    given an empty dictionary to parse, then the table is filled in.
+    """
+    import jieba
+
+    real = jieba.Tokenizer.get_dict_file
+    jieba.Tokenizer.get_dict_file = lambda self: io.BytesIO()  # type: ignore[method-assign]
+    try:
+        import jieba.posseg
+    finally:
+        jieba.Tokenizer.get_dict_file = real  # type: ignore[method-assign]
     tokenizer()
-    return jieba.posseg.dt
+    dt = jieba.posseg.dt
+    if not dt.word_tag_tab:
+        dt.word_tag_tab = word_tag_table(dt)
+    return dt
+
+
+def word_tag_table(dt) -> dict[str, str]:
+    """jieba's word → part-of-speech table, cached as marshal beside its dictionary cache."""
+    source = Path(dt.tokenizer.dictionary) if dt.tokenizer.dictionary else None
+    stamp = f"{version('jieba')}:{source.stat().st_size if source and source.exists() else 'default'}"
+    path = cache_dir() / "word_tag.marshal"
+    try:
+        cached_stamp, table = marshal.loads(path.read_bytes())
+        if cached_stamp == stamp:
+            return table
+    except (OSError, ValueError, EOFError, TypeError):
+        pass
+    dt.load_word_tag(dt.tokenizer.get_dict_file())
+    table = dict(dt.word_tag_tab)
+    from .atomic import write_atomic
+
+    write_atomic(path, marshal.dumps((stamp, table)))
+    return table
 
 
 def dictionary_frequency(word: str, stem: str = "") -> int:
