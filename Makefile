@@ -36,7 +36,7 @@ report: $(BIN)/edition
 	$(BIN)/edition report $(BOOK)
 
 serve: edition
-	$(BIN)/python -m http.server --bind 127.0.0.1 --directory output/html 8000
+	$(BIN)/python -m http.server --bind 127.0.0.1 --directory output/html 8000  # the landing page lists the books
 
 bench: $(VENV)/.test-deps
 	$(BIN)/python bench/run.py

@@ -51,7 +51,7 @@ BOOK_TITLE = re.compile(r"《([^《》]+)》")
 CANDIDATE = (("type", "candidate"),)
 CONTEXT_CHARS = 12  # each side of a candidate's occurrence in the report
 MAX_CONTEXTS = 3
-TYPE_OF_TAG = {"persName": "person", "placeName": "place", "orgName": "org"}
+TYPE_OF_TAG = {"persName": "person", "placeName": "place", "orgName": "org", "title": "work"}
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
 

@@ -32,20 +32,31 @@ class EditorialNote:
 def load_annotations(path: Path | None) -> tuple[list[EditorialNote], list[Problem]]:
     if path is None or not path.exists():
         return [], []
-    raw = path.read_text(encoding="utf-8")
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        from .clean import EditorFileError
+
+        raise EditorFileError(f"{path}: not UTF-8 (byte {exc.start}); save the file as UTF-8") from None
     try:
         data = tomllib.loads(raw)
     except tomllib.TOMLDecodeError as err:
-        return [], [Problem("A003", f"not valid TOML: {err}", str(path), None, "error")]
+        from .clean import EditorFileError
+
+        raise EditorFileError(f"{path}: not valid TOML: {err}") from None
     heads = [i for i, text in enumerate(raw.splitlines(), start=1) if ENTRY_HEAD.match(text)]
     notes, problems = [], []
     for k, entry in enumerate(data.get("note", [])):
         line = heads[k] if k < len(heads) else None
         anchor, text = str(entry.get("anchor", "")), str(entry.get("text", "")).strip()
         occurrence = entry.get("occurrence", 1)
-        if not anchor.strip() or not text or not isinstance(occurrence, int) or occurrence < 1:
-            problems.append(Problem("A003", "a note needs anchor, text and an occurrence ≥ 1", str(path), line, "error"))
-            continue
+        unknown = sorted(set(entry) - {"anchor", "text", "occurrence"})
+        if unknown or not anchor.strip() or not text or not isinstance(occurrence, int) or occurrence < 1:
+            from .clean import EditorFileError
+
+            why = f"unknown key(s) {', '.join(unknown)}; " if unknown else ""
+            raise EditorFileError(f"{path}:{line}: {why}a [[note]] needs anchor, text and an optional "
+                                  "occurrence ≥ 1")
         notes.append(EditorialNote(anchor, text, occurrence, line or 0))
     return notes, problems
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +18,7 @@ from .model import Document, Problem
 
 if TYPE_CHECKING:
     from .incremental import Fingerprints
+    from .model import Source
 
 
 @dataclass(frozen=True)
@@ -83,8 +84,20 @@ def build_document(cfg: BuildConfig, timer: Timer) -> Document:
     doc = timer.run("structure", structure, text)
     doc = timer.run("annotate", annotate, doc, cfg.register, cfg.annotations)
     doc.problems[:0] = source.dropped
+    if source.encoding == "pdf":
+        doc.problems = located_by_page(doc.problems, source)
     save_memos()
     return doc
+
+
+def located_by_page(problems: list[Problem], source: "Source") -> list[Problem]:
+    """A PDF's lines are our extraction's, not anything its reader sees: say the page instead."""
+    physical, page = {}, 0
+    for line in source.lines:
+        page += line.page_start
+        physical[line.number] = page
+    return [replace(p, line=None, page=physical.get(p.line)) if p.line and p.file == source.name and not p.page
+            else p for p in problems]
 
 
 class RenderError(Exception):
@@ -134,6 +147,10 @@ def render_all(cfg: BuildConfig, tei_path: Path, result: BuildResult, prints: "F
             result.outputs.append(output)
             prints.record(fmt, fp)
             prints.save()
+            if fmt == "html":
+                from .html_series import write_series_page
+
+                write_series_page(output.parent)
     finally:
         save_pinyin_keys()
 
@@ -152,6 +169,7 @@ def build_tei_file(cfg: BuildConfig, tei_path: Path) -> BuildResult:
         write_atomic(cfg.out_dir / "reports" / f"{cfg.source.stem}.invalid.xml", data)
         raise ValidationError(errors)
     write_atomic(tei_path, data)
+    (cfg.out_dir / "reports" / f"{cfg.source.stem}.invalid.xml").unlink(missing_ok=True)  # it is fixed now
     result = BuildResult(tei_path, doc.problems, doc.stats, timer.timings, [tei_path])
     write_candidates(doc, cfg, result)
     write_report(doc, result, cfg)
@@ -166,13 +184,18 @@ def load_report_problems(path: Path) -> list[Problem]:
 def write_candidates(doc: Document, cfg: BuildConfig, result: BuildResult) -> None:
     from .annotate import write_candidates as write_tsv
 
-    path = cfg.out_dir / "reports" / "entity-candidates.tsv"
+    path = cfg.out_dir / "reports" / f"{cfg.source.stem}.entity-candidates.tsv"
     write_tsv(doc, path)
     result.outputs.append(path)
 
 
 def rendering_output(cfg: BuildConfig, fmt: str) -> Path:
-    return cfg.out_dir / f"{cfg.source.stem}.epub" if fmt == "epub" else cfg.out_dir / "html"
+    """`<out>/<stem>.epub`, and `<out>/html/<stem>/`: each book of a series has its own site."""
+    return html_site(cfg.out_dir, cfg.source.stem) if fmt == "html" else cfg.out_dir / f"{cfg.source.stem}.epub"
+
+
+def html_site(out_dir: Path, stem: str) -> Path:
+    return out_dir / "html" / stem
 
 
 def render(fmt: str, tei_path: Path, output: Path) -> float:

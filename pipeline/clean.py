@@ -10,7 +10,6 @@ After:   `美国防扩散与反扩散政策研究` (two corrections) / `2010年5
 """
 from __future__ import annotations
 
-import csv
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -77,11 +76,11 @@ def widen_punctuation(text: str, counts: Counter) -> str:
         if ch in "()":
             j = partner.get(i)
             if j is None:
-                chinese = is_cjk(prev_char(chars, i)) or is_cjk(next_char(chars, i))
+                chinese = is_cjk(prev_char(chars, i), False) or is_cjk(next_char(chars, i), False)
             else:
                 a, b = min(i, j), max(i, j)
                 inside = text[a + 1 : b]
-                chinese = (is_cjk(prev_char(chars, a)) or is_cjk(next_char(chars, b))
+                chinese = (is_cjk(prev_char(chars, a), False) or is_cjk(next_char(chars, b), False)
                            or bool(P.HAN_CHAR.search(inside)))
         else:
             chinese = is_cjk(prev_char(chars, i))
@@ -111,11 +110,11 @@ def next_char(chars: list[str], i: int) -> str:
     return chars[i + 1] if i + 1 < len(chars) else ""
 
 
-def is_cjk(ch: str) -> bool:
-    """Chinese context for a neighbouring ASCII mark.  A full-width bracket is no
-    evidence: it may be one this very pass widened, and counting it would make
-    normalising twice differ from normalising once."""
-    return bool(ch) and ch not in "（）" and bool(P.CJK_CHAR.match(ch))
+def is_cjk(ch: str, brackets: bool = True) -> bool:
+    """Chinese context for a neighbouring ASCII mark.  For a parenthesis, a full-width
+    bracket is no evidence (`brackets=False`): it may be one this very pass widened,
+    and counting it would make normalising twice differ from normalising once."""
+    return bool(ch) and (brackets or ch not in "（）") and bool(P.CJK_CHAR.match(ch))
 
 
 # The normalisations, in the order they run.  Each is Transform(text, counts).
@@ -157,28 +156,53 @@ class EditorCorrection:
     row: int
 
 
+class EditorFileError(Exception):
+    """An editor's file the build cannot use: building without it would publish an
+    edition silently missing the editor's work."""
+
+    exit_code = 3
+
+
+CERTAINTIES = ("high", "medium", "low")
+COLUMNS = ("sic", "corr", "context", "cert", "note")
+
+
 def load_editor_corrections(path: Path | None) -> tuple[list[EditorCorrection], list[Problem]]:
-    """Read `corrections.tsv`: sic, corr, context, cert, note (header row required)."""
+    """Read `corrections.tsv`: sic, corr, context, cert, note (header row required).
+
+    Row numbers are the file's own line numbers, comments and blank lines counted."""
     if path is None or not path.exists():
         return [], []
-    rows, problems = [], []
-    with path.open(encoding="utf-8", newline="") as fh:
-        lines = [ln for ln in fh if ln.strip() and not ln.lstrip().startswith("#")]
-    reader = csv.DictReader(lines, delimiter="\t")
-    missing = {"sic", "corr"} - set(reader.fieldnames or [])
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise EditorFileError(f"{path}:{line}: not UTF-8 (byte {exc.start}); save the file as UTF-8") from None
+    numbered = [(n, ln) for n, ln in enumerate(text.splitlines(), start=1) if ln.strip() and not ln.lstrip().startswith("#")]
+    if not numbered:
+        return [], []
+    header_line, header = numbered[0]
+    fields = [f.strip() for f in header.split("\t")]
+    missing = [c for c in ("sic", "corr") if c not in fields]
     if missing:
-        return [], [Problem("C002", f"header lacks column(s) {', '.join(sorted(missing))}", path.name, 1, "error")]
-    for i, row in enumerate(reader, start=2):
-        sic, corr = (row.get("sic") or "").strip(), (row.get("corr") or "").strip()
+        raise EditorFileError(f"{path}:{header_line}: the header row must name the tab-separated columns "
+                              f"{', '.join(COLUMNS)} (missing: {', '.join(missing)})")
+    rows, problems = [], []
+    for n, line in numbered[1:]:
+        if "\t" not in line:
+            raise EditorFileError(f"{path}:{n}: no tab in this row; columns are separated by tabs, not spaces")
+        row = dict(zip(fields, (v.strip() for v in line.split("\t"))))
+        sic, corr, cert = row.get("sic", ""), row.get("corr", ""), row.get("cert") or "high"
+        if cert not in CERTAINTIES:
+            raise EditorFileError(f"{path}:{n}: cert must be one of {', '.join(CERTAINTIES)}, not {cert!r}")
         if not sic:
-            problems.append(Problem("C003", "row has no sic reading; skipped", path.name, i))
+            problems.append(Problem("C003", "row has no sic reading; skipped", path.name, n))
             continue
-        context = (row.get("context") or "").strip() or sic
+        context = row.get("context") or sic
         if sic not in context:
-            problems.append(Problem("C004", f"context does not contain the sic reading {sic!r}; skipped", path.name, i))
+            problems.append(Problem("C004", f"context does not contain the sic reading {sic!r}; skipped", path.name, n))
             continue
-        rows.append(EditorCorrection(sic, corr, context, (row.get("cert") or "high").strip(),
-                                     (row.get("note") or "").strip(), i))
+        rows.append(EditorCorrection(sic, corr, context, cert, row.get("note", ""), n))
     return rows, problems
 
 
@@ -193,10 +217,12 @@ def diff_corrections(wrong: str, right: str) -> list[tuple[int, int, str]]:
         if op == "equal":
             continue
         if i1 == i2 or j1 == j2:
-            if i1 > 0 and j1 > 0:
-                i1, j1 = i1 - 1, j1 - 1
-            else:
+            # Widen to the right where possible: 美国国防 → sic 国国, corr 国 (the doubled
+            # character), rather than sic 美国, corr 美, which misstates what was printed.
+            if i2 < len(wrong) and j2 < len(right):
                 i2, j2 = i2 + 1, j2 + 1
+            else:
+                i1, j1 = i1 - 1, j1 - 1
         edits.append((i1, i2, right[j1:j2]))
     return edits
 
@@ -351,7 +377,7 @@ def apply_editor_corrections(lines: list[CleanLine], rows: list[EditorCorrection
                 edits.setdefault((row.cert, row.note), []).append((start, start + len(row.sic), row.corr))
                 used.add(row.row)
         for (cert, note), group in edits.items():
-            apply_edits(line, group, "editor", cert, note or f"editor's correction ({corrections_file})")
+            apply_edits(line, group, "editor", cert, note)  # the editor's reason, shown to readers
     return [Problem("C001", f"correction {row.sic!r} → {row.corr!r} matches nothing in {source_file}",
                     corrections_file, row.row) for row in rows if row.row not in used]
 

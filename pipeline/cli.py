@@ -102,7 +102,7 @@ def show_outcome(outcome: Outcome, strict: bool, timings: bool) -> int:
     if outcome.code:
         click.echo(f"error: {outcome.message}", err=True)
         return outcome.code
-    warnings = [p for p in outcome.problems if p.severity == "warning"]
+    warnings = [p for p in outcome.problems if p.severity != "info"]
     built = ", ".join(str(p) for p in outcome.outputs) or "nothing to rebuild"
     skipped = f"; up to date: {', '.join(outcome.skipped)}" if outcome.skipped else ""
     click.echo(f"{outcome.source}: {built}{skipped} ({len(warnings)} warning{'s' if len(warnings) != 1 else ''})")
@@ -135,7 +135,7 @@ def build_many(configs: list["BuildConfig"], force: bool, strict: bool, jobs: in
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), help="Default: the TEI file's folder.")
 def render(tei_file: Path, formats: tuple[str, ...], out_dir: Path | None) -> None:
     """Render any TEI file of the edition's shape as EPUB and/or HTML."""
-    from .build import BuildResult
+    from .build import BuildResult, html_site
     from .build import render as run_render
 
     if not tei_file.is_file():
@@ -143,7 +143,7 @@ def render(tei_file: Path, formats: tuple[str, ...], out_dir: Path | None) -> No
     out_dir = out_dir or tei_file.parent
     result = BuildResult(tei_file)
     for fmt in formats or ("epub", "html"):
-        output = out_dir / f"{tei_file.stem}.epub" if fmt == "epub" else out_dir / "html"
+        output = out_dir / f"{tei_file.stem}.epub" if fmt == "epub" else html_site(out_dir, tei_file.stem)
         try:
             result.timings[fmt] = run_render(fmt, tei_file, output)
             result.outputs.append(output)
@@ -193,6 +193,8 @@ def validate(file: Path) -> None:
     """Validate a TEI FILE against the project schema and its Schematron rules."""
     from .validate import validate as run_validate
 
+    if not file.is_file():
+        fail(f"{file}: no such file", 3)
     problems = run_validate(file)
     echo_problems(problems)
     if problems:

@@ -299,7 +299,7 @@ class Document:
 @dataclass
 class Candidate:
     """A name found by discovery that the register does not know: one row of
-    `output/reports/entity-candidates.tsv`, ready to become a register entry."""
+    `output/reports/<book>.entity-candidates.tsv`, ready to become a register entry."""
 
     surface: str
     type: str  # person | place | org

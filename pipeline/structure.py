@@ -131,7 +131,7 @@ def read_toc(lines: list[CleanLine], problems: list[Problem], file: str, pager: 
     return entries
 
 
-def unique_id(wanted: str, used: set[str], unit: Unit, problems: list[Problem], file: str) -> str:
+def unique_id(wanted: str, used: set[str], line: int, problems: list[Problem], file: str) -> str:
     """A repeated chapter or section number (OCR misreading 二 as 一) must not repeat an id."""
     xml_id, k = wanted, 1
     while xml_id in used:
@@ -139,14 +139,13 @@ def unique_id(wanted: str, used: set[str], unit: Unit, problems: list[Problem], 
         xml_id = f"{wanted}-{k}"
     if k > 1:
         problems.append(Problem("W032", f"heading number repeats an earlier one; its id is {xml_id}",
-                                file, unit.line.number))
+                                file, line))
     used.add(xml_id)
     return xml_id
 
 
-def build_divs(units: list[Unit], pager: Pager, doc: Document) -> None:
+def build_divs(units: list[Unit], pager: Pager, doc: Document, used: set[str]) -> None:
     """Distribute body units over chapters, sections and back-matter divs."""
-    used: set[str] = {"preface", "contents", "imprint"}
     file = doc.source.name
     chapter: Div | None = None
     container: Div | None = None
@@ -167,13 +166,13 @@ def build_divs(units: list[Unit], pager: Pager, doc: Document) -> None:
         head = run_of(unit.line, unit.start, len(unit.line.text), unit.markers)
         if h.kind == "chapter":
             n = cn_number(h.label)
-            chapter = Div("chapter", unique_id(f"ch{n}", used, unit, doc.problems, file), head, h.label, str(n),
+            chapter = Div("chapter", unique_id(f"ch{n}", used, unit.line.number, doc.problems, file), head, h.label, str(n),
                           unit.line.number)
             doc.body.append(chapter)
             container = chapter
         elif h.kind == "section" and chapter is not None:
             m = cn_number(h.label)
-            container = Div("section", unique_id(f"{chapter.xml_id}-s{m}", used, unit, doc.problems, file), head,
+            container = Div("section", unique_id(f"{chapter.xml_id}-s{m}", used, unit.line.number, doc.problems, file), head,
                             h.label, str(m), unit.line.number)
             chapter.divs.append(container)
         elif h.kind == "section":
@@ -182,7 +181,7 @@ def build_divs(units: list[Unit], pager: Pager, doc: Document) -> None:
             continue
         else:
             kind = BACK_KINDS.get(h.kind, h.kind)
-            container = Div(kind, unique_id(f"back{len(doc.back) + 1}", used, unit, doc.problems, file), head,
+            container = Div(kind, unique_id(f"back{len(doc.back) + 1}", used, unit.line.number, doc.problems, file), head,
                             h.label, "", unit.line.number)
             doc.back.append(container)
             chapter = None
@@ -274,10 +273,11 @@ def structure(text: CleanText) -> Document:
         doc.imprint = read_imprint(zones.imprint)
     doc.title_pages = read_title_pages(zones.title, doc.imprint.fields if doc.imprint else {})
     pager = Pager.for_lines(file, text.lines)
+    used = {"imprint", "contents"}  # ids the TEI writer gives the imprint and the 目录
     for section in zones.front:
         head_line = section[0]
         page_break = pager.new_page(head_line, head_line.page) if head_line.page_start else None
-        if P.CONTENTS.match(head_line.text):
+        if P.CONTENTS.match(head_line.text) and doc.toc_head is None:
             doc.toc_head = run_of(head_line, 0, len(head_line.text))
             doc.toc_line = head_line.number
             doc.toc_page_break = page_break
@@ -285,13 +285,14 @@ def structure(text: CleanText) -> Document:
             continue
         units = [as_paragraph(classify(ln)) for ln in section[1:]]
         link_notes(units, pager)
-        div = Div("preface", "preface", run_of(head_line, 0, len(head_line.text)), line=head_line.number,
-                  page_before=page_break)
+        kind = "contents" if P.CONTENTS.match(head_line.text) else "preface"  # a second 目录 is kept as text
+        div = Div(kind, unique_id(kind, used, head_line.number, doc.problems, file),
+                  run_of(head_line, 0, len(head_line.text)), line=head_line.number, page_before=page_break)
         div.blocks = paragraphs(units, pager)
         doc.front_divs.append(div)
     units = [classify(ln) for ln in zones.body]
     link_notes(units, pager)
-    build_divs(units, pager, doc)
+    build_divs(units, pager, doc, used)
     link_toc(doc)
     doc.problems.extend(pager.problems)
     doc.problems.extend(check_paragraphs(doc, file))

@@ -25,7 +25,7 @@ XML_LANG = f"{{{XML_NS}}}lang"
 class Counters:
     """Numbering that runs through the whole document (correction ids)."""
 
-    corrections: int = 0
+    corrections: dict[int, int] = field(default_factory=dict)  # source line → corrections so far
     dropped_spans: list[Span] = field(default_factory=list)
 
 
@@ -109,11 +109,17 @@ def write_item(parent: etree._Element, item: Inline, counters: Counters) -> None
     if isinstance(item, Text):
         add_text(parent, item.text)
     elif isinstance(item, Choice):
-        counters.corrections += 1
-        choice = sub(parent, "choice", {XML_ID: f"corr-{counters.corrections}"})
+        # The id names the source line, so adding a correction elsewhere never renumbers this one.
+        k = counters.corrections[item.line] = counters.corrections.get(item.line, 0) + 1
+        choice = sub(parent, "choice", {XML_ID: f"corr-{item.line}-{k}"})
         sub(choice, "sic", text=item.sic)
         evidence = "external" if item.rule == "editor" else "internal"
         sub(choice, "corr", {"resp": f"#{item.rule}", "cert": item.cert, "evidence": evidence}, item.corr)
+        if item.rule == "editor" and item.evidence:
+            # The editor's reason travels with the text, as an editorial note on the correction.
+            note = sub(parent, "note", {"type": "editorial", "resp": "#editor", "target": f"#{choice.get(XML_ID)}",
+                                        XML_ID: f"ed-{choice.get(XML_ID)}"})
+            sub(note, "p", text=item.evidence)
     elif isinstance(item, PageBreak):
         sub(parent, "pb", {"n": item.n or ""})
     elif isinstance(item, Note):

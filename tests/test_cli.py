@@ -137,7 +137,7 @@ def test_cli_watch_rebuilds_after_an_edit(tmp_path: Path) -> None:
                             text=True, cwd=Path(__file__).parent.parent)
     try:
         deadline = time.monotonic() + 120
-        while not (out / "html" / "index.html").exists() and time.monotonic() < deadline:
+        while not (out / "html" / "book" / "index.html").exists() and time.monotonic() < deadline:
             time.sleep(0.2)
         first = (out / "book.xml").read_text(encoding="utf-8")
         source.write_text(source.read_text(encoding="utf-8") + "\n\n新加的一段。\n", encoding="utf-8")
@@ -174,6 +174,6 @@ def test_cli_interrupted_build_leaves_whole_outputs(tmp_path: Path, delay: float
     assert "Traceback" not in stderr
     tei = (out / "book.xml").read_bytes()
     assert tei == old or "中断测试的一段" in "".join(etree.fromstring(tei).itertext())
-    assert (out / "html" / "index.html").exists() and (out / "book.epub").exists()
+    assert (out / "html" / "book" / "index.html").exists() and (out / "book.epub").exists()
     leftovers = [p for p in out.rglob(".*") if p.name != ".book.fingerprints.json"]
     assert not leftovers, leftovers

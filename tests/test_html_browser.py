@@ -46,7 +46,7 @@ def book_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = CliRunner().invoke(edition_cli, ["build", str(BOOK), "--out", str(out), "--format", "tei",
                                               "--format", "html"])
     assert result.exit_code == 0, result.output
-    return out / "html"
+    return out / "html" / "book"
 
 
 @pytest.fixture(params=["site", "book_site"], ids=["fixture", "book"])

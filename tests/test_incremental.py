@@ -6,9 +6,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import BOOK
 
 import pipeline.incremental as incremental
-from conftest import BOOK
 from pipeline.build import BuildConfig, build
 
 
@@ -36,7 +36,7 @@ def test_incremental_html_template_rerenders_only_html(book) -> None:
     cfg, templates = book
     templates["html"].write_text("v2", encoding="utf-8")
     result = build(cfg)
-    assert result.skipped == ["tei", "epub"] and [p.name for p in result.outputs] == ["html"]
+    assert result.skipped == ["tei", "epub"] and [p.relative_to(cfg.out_dir).as_posix() for p in result.outputs] == ["html/book"]
 
 
 def test_incremental_epub_template_rerenders_the_epub(book) -> None:
@@ -53,8 +53,8 @@ def test_incremental_a_new_epub_rerenders_the_html_that_offers_it(book) -> None:
     epub = cfg.out_dir / "book.epub"
     epub.write_bytes(epub.read_bytes() + b"\0")
     result = build(cfg)
-    assert result.skipped == ["tei", "epub"] and [p.name for p in result.outputs] == ["html"]
-    assert (cfg.out_dir / "html" / "book.epub").read_bytes() == epub.read_bytes()
+    assert result.skipped == ["tei", "epub"] and [p.relative_to(cfg.out_dir).as_posix() for p in result.outputs] == ["html/book"]
+    assert (cfg.out_dir / "html" / "book" / "book.epub").read_bytes() == epub.read_bytes()
 
 
 def test_incremental_editor_file_rebuilds_from_the_tei(book) -> None:

@@ -43,3 +43,20 @@ def test_ingest_rejects_missing_file_and_directory(tmp_path: Path) -> None:
         ingest(tmp_path / "nope.txt")
     with pytest.raises(IngestError, match="directory"):
         ingest(tmp_path)
+
+
+def test_ingest_utf16_gets_a_message_not_binary(tmp_path: Path) -> None:
+    path = tmp_path / "book.txt"
+    path.write_bytes(TEXT.encode("utf-16"))
+    with pytest.raises(IngestError, match="UTF-16"):
+        ingest(path)
+
+
+def test_ingest_utf8_with_a_stray_byte_says_where(tmp_path: Path) -> None:
+    """GB18030 would read it without complaint, as nonsense: better to stop and point at the byte."""
+    path = tmp_path / "book.txt"
+    body = (TEXT * 20).encode("utf-8")
+    cut = body.index("防扩散".encode()) + 3 * 40
+    path.write_bytes(body[:cut] + b"\xff" + body[cut:])
+    with pytest.raises(IngestError, match=r"book.txt:\d+:\d+: the file is UTF-8 but for a few broken bytes"):
+        ingest(path)

@@ -56,7 +56,7 @@ def editions(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, 
         mp.setenv("SOURCE_DATE_EPOCH", "1700000000")
         result = build(BuildConfig.beside(src / "book.pdf", out / "pdf"))
         assert result.tei_path.is_file()
-        found["pdf"] = (result.tei_path, out / "pdf" / "book.epub", out / "pdf" / "html")
+        found["pdf"] = (result.tei_path, out / "pdf" / "book.epub", out / "pdf" / "html" / "book")
         tree = etree.parse(str(FIXTURE))
         for name, edit in (("fixture", None), ("no-chapters", "//t:body/t:div")):
             if edit:

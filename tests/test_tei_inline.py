@@ -33,7 +33,7 @@ def test_tei_inline_span_around_a_choice_keeps_it_whole() -> None:
     run = Run([Text("第一章"), Choice("絮论", "绪论", "rule-toc", "high", "", 1), Text("等")],
               [Span(3, 5, "title"), Span(4, 6, "date")])
     out = woven(run)
-    assert out.startswith('第一章<title><choice xml:id="corr-1"><sic>絮论</sic>')
+    assert out.startswith('第一章<title><choice xml:id="corr-1-1"><sic>絮论</sic>')
     assert out.endswith("</choice></title>等")
     assert "<date" not in out  # it would cut the choice in half: dropped, not mangled
 
@@ -56,3 +56,15 @@ def test_validate_schematron_catches_dangling_pointer_and_duplicate_id(tmp_path)
     duplicate = text.replace('xml:id="ch1-s1"', 'xml:id="ch1"', 1)
     assert any(p.code in ("V000", "V001", "V002") and "ch1" in p.message
                for p in validate_bytes(duplicate.encode("utf-8"), "x.xml"))
+
+
+def test_tei_inline_editor_correction_carries_its_reason_as_an_editorial_note() -> None:
+    run = Run([Text("爆发核大战的"), Choice("几率", "概率", "editor", "medium", "“几率”宜作“概率”", 68), Text("大幅")])
+    out = woven(run)
+    assert ('<choice xml:id="corr-68-1"><sic>几率</sic><corr resp="#editor" cert="medium" evidence="external">概率'
+            '</corr></choice><note type="editorial" resp="#editor" target="#corr-68-1" xml:id="ed-corr-68-1">'
+            '<p>“几率”宜作“概率”</p></note>大幅') in out
+
+
+def test_tei_inline_rule_correction_has_no_reader_note() -> None:
+    assert "<note" not in woven(Run([Choice("絮", "绪", "rule-toc", "high", "heading vs 目录", 163)]))

@@ -93,7 +93,7 @@ def html_pages(site: Path) -> list[Path]:
 
 
 def test_html_pages_show_the_special_strings_as_text_never_as_markup(built: Path) -> None:
-    pages = html_pages(built / "html")
+    pages = html_pages(built / "html" / "book")
     assert pages, "the HTML edition has no pages"
     texts = []
     for page in pages:
