@@ -248,19 +248,22 @@ def correction_for(line: CleanLine, start: int, end: int, corr: str, rule: str, 
     return new_text, Correction(start, start + len(corr), text[start:end], corr, rule, cert, evidence, line.number)
 
 
-def apply_edits(line: CleanLine, edits: list[tuple[int, int, str]], rule: str, cert: str, evidence: str) -> None:
-    """Apply non-overlapping edits (right to left, so offsets stay true)."""
+def apply_edits(line: CleanLine, edits: list[tuple[int, int, str]], rule: str, cert: str, evidence: str) -> int:
+    """Apply edits that overlap no correction already made (right to left, so offsets
+    stay true); return how many were applied."""
     taken = [(c.start, c.end) for c in line.corrections]
     new_corrections = []
     for start, end, corr in sorted(edits, reverse=True):
         if any(start < b and a < end for a, b in taken):
             continue
+        taken.append((start, end))
         line.text, c = correction_for(line, start, end, corr, rule, cert, evidence)
         shift = len(corr) - (end - start)
         line.corrections = [shift_correction(x, start, shift) for x in line.corrections]
         new_corrections = [shift_correction(x, start, shift) for x in new_corrections]
         new_corrections.append(c)
     line.corrections = sorted(line.corrections + new_corrections, key=lambda c: c.start)
+    return len(new_corrections)
 
 
 def shift_correction(c: Correction, at: int, shift: int) -> Correction:
@@ -369,17 +372,29 @@ def reading_score(reading: str, other: str, evidence: Evidence) -> float:
 def apply_editor_corrections(lines: list[CleanLine], rows: list[EditorCorrection], source_file: str,
                              corrections_file: str) -> list[Problem]:
     used: set[int] = set()
+    problems: list[Problem] = []
     for line in lines:
-        edits: dict[tuple[str, str], list[tuple[int, int, str]]] = {}
         for row in rows:
-            for m in re.finditer(re.escape(row.context), line.text):
-                start = m.start() + row.context.index(row.sic)
-                edits.setdefault((row.cert, row.note), []).append((start, start + len(row.sic), row.corr))
-                used.add(row.row)
-        for (cert, note), group in edits.items():
-            apply_edits(line, group, "editor", cert, note)  # the editor's reason, shown to readers
-    return [Problem("C001", f"correction {row.sic!r} → {row.corr!r} matches nothing in {source_file}",
-                    corrections_file, row.row) for row in rows if row.row not in used]
+            pos = line.text.find(row.context)
+            while pos != -1:
+                start = pos + row.context.index(row.sic)
+                # The editor's reason (note) is shown to readers with the correction.
+                if apply_edits(line, [(start, start + len(row.sic), row.corr)], "editor", row.cert, row.note):
+                    used.add(row.row)
+                    pos = line.text.find(row.context, start + len(row.corr))
+                else:
+                    used.add(row.row)
+                    problems.append(Problem("C005", f"correction {row.sic!r} → {row.corr!r} overlaps a correction "
+                                            f"already made at {source_file}:{line.number}; skipped there",
+                                            corrections_file, row.row))
+                    pos = line.text.find(row.context, pos + 1)
+    for row in rows:
+        if row.row not in used:
+            hint = sum(ln.text.count(row.sic) for ln in lines)
+            more = f" (the sic alone occurs {hint} time{'s' if hint != 1 else ''}: check the context)" if hint else ""
+            problems.append(Problem("C001", f"correction {row.sic!r} → {row.corr!r} matches nothing in "
+                                    f"{source_file}{more}", corrections_file, row.row))
+    return problems
 
 
 # ---------------------------------------------------------------- entry
