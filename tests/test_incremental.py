@@ -64,3 +64,27 @@ def test_incremental_editor_file_rebuilds_from_the_tei(book) -> None:
     result = build(BuildConfig.beside(cfg.source, cfg.out_dir))
     assert "tei" not in result.skipped
     assert any(p.code == "C001" for p in result.problems)
+
+
+def test_series_books_keep_their_own_sites_and_a_landing_page_lists_them(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from lxml import html as lxml_html
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    folder = tmp_path / "input"
+    shutil.copytree(BOOK.parent, folder)
+    text = (folder / "book.txt").read_text(encoding="utf-8")
+    (folder / "second.txt").write_text(text.replace("美国防扩散与反扩散政策研究", "第二本书研究"), encoding="utf-8")
+    out = tmp_path / "out"
+    for stem in ("book", "second"):
+        build(BuildConfig.beside(folder / f"{stem}.txt", out, ("tei", "html")))
+    assert (out / "html" / "book" / "index.html").exists() and (out / "html" / "second" / "index.html").exists()
+    assert (out / "reports" / "book.entity-candidates.tsv").exists()
+    assert (out / "reports" / "second.entity-candidates.tsv").exists()
+    landing = lxml_html.parse(str(out / "html" / "index.html")).getroot()
+    links = {a.get("href"): a.text_content() for a in landing.iter("a")}
+    assert links == {"book/index.html": "美国防扩散与反扩散政策研究", "second/index.html": "第二本书研究"}
+    # building the first book again changes nothing of the second's site
+    before = (out / "html" / "second" / "index.html").read_bytes()
+    build(BuildConfig.beside(folder / "book.txt", out, ("tei", "html")), force=True)
+    assert (out / "html" / "second" / "index.html").read_bytes() == before
