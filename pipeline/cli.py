@@ -210,10 +210,11 @@ def report(source: Path, out_dir: Path) -> None:
     notes, corrections with their rule and evidence, warnings."""
     path = out_dir / "reports" / f"{source.stem}.report.json"
     if not path.exists():
-        fail(f"{path} not found; run `edition build {source}` first", 3)
+        fail(f"{path} not found; run `edition build {source}` first (or give the same --out as that build)", 3)
     data = json.loads(path.read_text(encoding="utf-8"))
     src = data["source"]
-    click.echo(f"{src['file']}  {src['lines']} lines, {src['encoding']}, sha256 {src['sha256'][:16]}…")
+    click.echo(f"{src['file']}  {src['lines']} lines, {src['encoding']}, sha256 {src['sha256'][:16]}…"
+               "  (the last build that wrote a TEI file)")
     for key, value in data["stats"].items():
         click.echo(f"  {key}: {value}")
     click.echo("normalisations (declared in encodingDesc):")
