@@ -14,7 +14,8 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from .annotate_jieba import Token, frequency
+from .annotate_jieba import Token
+from .jieba_setup import dictionary_frequency as frequency
 
 STRONG = 3
 # Characters of the standard transliteration tables (新华社译名) that are rare in
@@ -193,7 +194,7 @@ def place_like(word: str) -> bool:
 
 
 def dictionary_flag(toks: list[Token], word: str) -> str:
-    from .annotate_jieba import dictionary_tag
+    from .jieba_setup import dictionary_tag
 
     return dictionary_tag(word) or ("nr" if is_translit(word) else "")
 

@@ -11,8 +11,8 @@ import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .jieba_setup import dictionary_frequency, memo
-from .jieba_setup import dictionary_tag as shared_tag
+from .jieba_setup import memo
+from .jieba_setup import pos_tokenizer as shared_pos_tokenizer
 
 # jieba's tag for each register type: what discovery would have called it.
 JIEBA_TAG = {"person": "nr", "place": "ns", "org": "nt", "work": "nz"}
@@ -26,19 +26,13 @@ class Token:
     flag: str
 
 
-def base_pos_tokenizer():  # -> jieba.posseg.POSTokenizer (no stubs)
-    from .jieba_setup import pos_tokenizer as shared
-
-    return shared()
-
-
 @lru_cache(maxsize=4)
 def pos_tokenizer(words: tuple[tuple[str, str], ...]):
     """A POS tokenizer that also knows `words` ((word, jieba tag) pairs)."""
     import jieba
     import jieba.posseg
 
-    base = base_pos_tokenizer()
+    base = shared_pos_tokenizer()
     if not words:
         return base
     shared = base.tokenizer
@@ -69,12 +63,3 @@ def tokens(text: str, words: tuple[tuple[str, str], ...] = (), stem: str = "") -
         return rows
 
     return [Token(a, b, text[a:b], flag) for a, b, flag in memo(stem).tagged(text, words_key(words), cut)]
-
-
-def frequency(word: str, stem: str = "") -> int:
-    """How common `word` is in jieba's own dictionary (0: unknown)."""
-    return dictionary_frequency(word, stem)
-
-
-def dictionary_tag(word: str, stem: str = "") -> str:
-    return shared_tag(word, stem)

@@ -230,15 +230,14 @@ def diff_corrections(wrong: str, right: str) -> list[tuple[int, int, str]]:
 class Evidence:
     """What the book says about its own words: reading counts and jieba's dictionary."""
 
-    def __init__(self, book_text: str, stem: str = "") -> None:
+    def __init__(self, book_text: str) -> None:
         self.book_text = book_text
-        self.stem = stem
 
     def score(self, reading: str) -> float:
         """How plausible a reading is; the dictionary only loads when asked."""
         from .jieba_setup import dictionary_frequency
 
-        return self.book_text.count(reading) + 10 * dictionary_frequency(reading, self.stem)
+        return self.book_text.count(reading) + 10 * dictionary_frequency(reading)
 
 
 def correction_for(line: CleanLine, start: int, end: int, corr: str, rule: str, cert: str,
@@ -405,7 +404,7 @@ def clean(source: Source, corrections: Path | None = None) -> CleanText:
     problems: list[Problem] = []
     lines = [CleanLine(sl.number, normalise(drop_xml_illegal(sl, source.name, problems).strip(), counts),
                        page=sl.page, page_start=sl.page_start, role=sl.role) for sl in source.lines]
-    evidence = Evidence("\n".join(ln.text for ln in lines), source.stem)
+    evidence = Evidence("\n".join(ln.text for ln in lines))
     correct_title_pages(lines, evidence)
     correct_headings(lines, evidence)
     rows, row_problems = load_editor_corrections(corrections)

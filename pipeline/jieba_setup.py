@@ -81,13 +81,14 @@ def word_tag_table(dt) -> dict[str, str]:
     return table
 
 
-def dictionary_frequency(word: str, stem: str = "") -> int:
+# jieba's dictionary answers do not depend on the book: one memo keeps them for all.
+def dictionary_frequency(word: str) -> int:
     """How often jieba's dictionary has seen `word` (0 for a non-word)."""
-    return memo(stem).lookup("freq", word, lambda: int(tokenizer().FREQ.get(word) or 0))
+    return memo("").lookup("freq", word, lambda: int(tokenizer().FREQ.get(word) or 0))
 
 
-def dictionary_tag(word: str, stem: str = "") -> str:
-    return memo(stem).lookup("tag", word, lambda: str(pos_tokenizer().word_tag_tab.get(word, "")))
+def dictionary_tag(word: str) -> str:
+    return memo("").lookup("tag", word, lambda: str(pos_tokenizer().word_tag_tab.get(word, "")))
 
 
 class Memo:
