@@ -92,12 +92,11 @@ def build_document(cfg: BuildConfig, timer: Timer) -> Document:
 
 def located_by_page(problems: list[Problem], source: "Source") -> list[Problem]:
     """A PDF's lines are our extraction's, not anything its reader sees: say the page instead."""
-    physical, page = {}, 0
-    for line in source.lines:
-        page += line.page_start
-        physical[line.number] = page
-    return [replace(p, line=None, page=physical.get(p.line)) if p.line and p.file == source.name and not p.page
-            else p for p in problems]
+    from .pagination import physical_pages
+
+    physical = physical_pages(source.lines)
+    return [replace(p, line=None, page=physical[p.line]) if p.line in physical and p.file == source.name
+            and not p.page else p for p in problems]
 
 
 class RenderError(Exception):

@@ -14,6 +14,7 @@ After (blocks):  one paragraph `…美国政府又<pb/>把核技术当成…`, t
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from . import patterns as P
@@ -56,6 +57,16 @@ class Unit:
     joins_previous: bool = False
 
 
+def physical_pages(lines: Sequence[SourceLine | CleanLine]) -> dict[int, int]:
+    """Line number → physical page (1, 2, …), where the input knows its pages (PDF)."""
+    physical, page = {}, 0
+    for line in lines:
+        page += line.page_start
+        if page:
+            physical[line.number] = page
+    return physical
+
+
 @dataclass
 class Pager:
     """Counts pages across the whole book so that note ids are stable."""
@@ -70,11 +81,7 @@ class Pager:
 
     @classmethod
     def for_lines(cls, file: str, lines: list[CleanLine]) -> "Pager":
-        physical, page = {}, 0
-        for line in lines:
-            page += line.page_start
-            if page:
-                physical[line.number] = page
+        physical = physical_pages(lines)
         return cls(file, page=0 if physical else 1, physical=physical)
 
     def new_page(self, line: CleanLine | None, n: str | None = None) -> PageBreak:
