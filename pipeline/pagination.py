@@ -28,6 +28,7 @@ from .model import (
     Paragraph,
     Problem,
     Run,
+    SourceLine,
     Text,
 )
 
