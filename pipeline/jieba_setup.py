@@ -4,8 +4,8 @@ machine and could be tampered with by other users).
 
 Loading jieba's dictionary costs most of a build's time (≈0.6 s, plus ≈0.3 s
 for the part-of-speech table), so what the pipeline asks of jieba is
-remembered per book in `memo-<book>.json`: word frequencies, dictionary tags,
-and the tagged tokens of each run of text.  A rebuild after an edit asks jieba
+remembered: the tagged tokens of each run of text per book (`memo-<book>.json`),
+word frequencies and dictionary tags for all books (`memo-default.json`).  A rebuild after an edit asks jieba
 only about text it has not seen, and loads it only then.
 """
 from __future__ import annotations
