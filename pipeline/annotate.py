@@ -55,6 +55,12 @@ TYPE_OF_TAG = {"persName": "person", "placeName": "place", "orgName": "org", "ti
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
+def jieba_words(register: Register) -> tuple[tuple[str, str], ...]:
+    """The register's Chinese names, as words jieba must not cut apart, with the tag discovery would give."""
+    words = {(s, JIEBA_TAG[e.type]) for e in register.entries for s in e.surfaces if HAN.search(s)}
+    return tuple(sorted(words))
+
+
 def annotate(doc: Document, register: Path | None, annotations: Path | None,
              discover: bool = True) -> Document:
     """Annotate `doc` in place and return it."""
@@ -89,8 +95,7 @@ class Tagger:
     problems: list[Problem] = field(default_factory=list)
 
     def jieba_words(self) -> tuple[tuple[str, str], ...]:
-        words = {(s, JIEBA_TAG[e.type]) for e in self.register.entries for s in e.surfaces if HAN.search(s)}
-        return tuple(sorted(words))
+        return jieba_words(self.register)
 
     def tag(self, sites: list[RunSite]) -> None:
         # Pass 1 collects discovery's type votes over the whole document; pass 2 decides.

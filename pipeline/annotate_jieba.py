@@ -2,8 +2,8 @@
 
 The project's shared jieba tokenizer (`jieba_setup.tokenizer`) must not learn
 the register's words: clean asks it how common a word is, and its answers
-must not depend on whether annotation ran first.  So annotation works on a
-copy of the dictionary (a dict copy costs ~30 ms; loading it again ~700 ms).
+must not depend on whether annotation ran first.  So annotation works on
+tables of its own, filled from the same dictionary shards.
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .jieba_setup import memo
+from .jieba_setup import add_words, cover, lazy_tokenizer, memo
 from .jieba_setup import pos_tokenizer as shared_pos_tokenizer
 
 # jieba's tag for each register type: what discovery would have called it.
@@ -27,25 +27,23 @@ class Token:
 
 
 @lru_cache(maxsize=4)
-def pos_tokenizer(words: tuple[tuple[str, str], ...]):
-    """A POS tokenizer that also knows `words` ((word, jieba tag) pairs)."""
+def pos_tokenizer(words: tuple[tuple[str, str], ...], stem: str = ""):
+    """A POS tokenizer that also knows `words` ((word, jieba tag) pairs); `stem`
+    names the book whose memo remembers the words' sizes."""
+    base = shared_pos_tokenizer()  # first: it imports jieba.posseg without parsing the dictionary text
+    if not words:
+        return base
     import jieba
     import jieba.posseg
 
-    base = shared_pos_tokenizer()
-    if not words:
-        return base
     shared = base.tokenizer
     own = jieba.Tokenizer(shared.dictionary)
-    own.FREQ, own.total, own.initialized = dict(shared.FREQ), shared.total, True
     own.tmp_dir, own.cache_file = shared.tmp_dir, shared.cache_file
-    # No __init__: it would read the tag table from disk again (~250 ms).
+    # No __init__: it would read the tag table from the dictionary text (~250 ms).
     pos = object.__new__(jieba.posseg.POSTokenizer)
-    pos.tokenizer = own
-    pos.word_tag_tab = dict(base.word_tag_tab)
-    for word, tag in words:
-        own.add_word(word, tag=tag)
-    pos.makesure_userdict_loaded()
+    pos.tokenizer = lazy_tokenizer(own, pos)
+    book, key = memo(stem), words_key(words)
+    book.remember_sizes(key, add_words(pos, words, book.sizes.get(key)))
     return pos
 
 
@@ -57,7 +55,9 @@ def tokens(text: str, words: tuple[tuple[str, str], ...] = (), stem: str = "") -
     """`text` cut into tagged words, with their offsets; jieba is asked only about new text."""
     def cut() -> list[tuple[int, int, str]]:
         rows, offset = [], 0
-        for pair in pos_tokenizer(words).cut(text):
+        pos = pos_tokenizer(words, stem)
+        cover(pos.tokenizer, text)
+        for pair in pos.cut(text):
             rows.append((offset, offset + len(pair.word), pair.flag))
             offset += len(pair.word)
         return rows
