@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from .annotate_dates import DateFound, find_dates
@@ -94,6 +95,7 @@ class Tagger:
     found: dict[str, list[tuple[str, str, int]]] = field(default_factory=lambda: defaultdict(list))
     problems: list[Problem] = field(default_factory=list)
 
+    @cached_property
     def jieba_words(self) -> tuple[tuple[str, str], ...]:
         return jieba_words(self.register)
 
@@ -110,7 +112,7 @@ class Tagger:
         text = site.run.reading_text()
         names: list[Occurrence] = []
         if self.discover and HAN.search(text):
-            toks: list[Token] = tokens(text, self.jieba_words(), Path(self.file).stem)
+            toks: list[Token] = tokens(text, self.jieba_words, Path(self.file).stem)
             names = occurrences(text, toks, self.evidence)
         return Scan(site, text, find_dates(text), names)
 

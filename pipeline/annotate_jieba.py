@@ -47,6 +47,7 @@ def pos_tokenizer(words: tuple[tuple[str, str], ...], stem: str = ""):
     return pos
 
 
+@lru_cache(maxsize=4)
 def words_key(words: tuple[tuple[str, str], ...]) -> str:
     return hashlib.sha1(repr(words).encode("utf-8")).hexdigest()[:12]
 

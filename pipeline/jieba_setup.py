@@ -19,10 +19,9 @@ import logging
 import marshal
 from collections.abc import Callable
 from functools import lru_cache
-from importlib.metadata import version
 from pathlib import Path
 
-from .cache import cache_root
+from .cache import cache_root, installed_stamp
 
 TokenRow = tuple[int, int, str]  # start, end, part-of-speech tag
 
@@ -99,7 +98,7 @@ class LazyTable:
 def dictionary_stamp() -> str:
     source = import_jieba().dt.dictionary
     size = Path(source).stat().st_size if source and Path(source).exists() else "default"
-    return f"{version('jieba')}:{size}"
+    return f"{installed_stamp('jieba')}:{size}"
 
 
 def split_dictionary() -> tuple[int, dict[str, bytes]]:
@@ -224,7 +223,7 @@ class Memo:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.version = version("jieba")
+        self.version = installed_stamp("jieba")
         self.dirty = False
         self.touched: set[str] = set()
         try:
