@@ -17,7 +17,8 @@ import io
 import json
 import logging
 import marshal
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -226,17 +227,19 @@ class Memo:
         self.version = installed_stamp("jieba")
         self.dirty = False
         self.touched: set[str] = set()
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            data = {}
-        if data.get("jieba") != self.version:
-            data = {}
+        data = self.read()
         self.freq: dict[str, int] = data.get("freq", {})
         self.tag: dict[str, str] = data.get("tag", {})
         self.tokens: dict[str, list[TokenRow]] = data.get("tokens", {})
         self.sizes: dict[str, list[int]] = data.get("sizes", {})
         self.touched_sizes: set[str] = set()
+
+    def read(self) -> dict:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) and data.get("jieba") == self.version else {}
 
     def lookup(self, table: str, word: str, compute: Callable[[], int | str]):
         values = getattr(self, table)
@@ -268,10 +271,28 @@ class Memo:
 
         tokens = {k: v for k, v in sorted(self.tokens.items()) if k in self.touched}
         sizes = {k: v for k, v in sorted(self.sizes.items()) if k in self.touched_sizes}
-        data = {"jieba": self.version, "freq": dict(sorted(self.freq.items())),
-                "tag": dict(sorted(self.tag.items())), "tokens": tokens, "sizes": sizes}
-        write_atomic(self.path, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+        with exclusive_lock(self.path):
+            # Books built in parallel share the dictionary's answers: keep what the others saved meanwhile.
+            on_disk = self.read()
+            self.freq = {**on_disk.get("freq", {}), **self.freq}
+            self.tag = {**on_disk.get("tag", {}), **self.tag}
+            data = {"jieba": self.version, "freq": dict(sorted(self.freq.items())),
+                    "tag": dict(sorted(self.tag.items())), "tokens": tokens, "sizes": sizes}
+            write_atomic(self.path, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
         self.dirty = False
+
+
+@contextmanager
+def exclusive_lock(path: Path) -> Iterator[None]:
+    """One writer at a time for `path`, across processes (an advisory lock beside it)."""
+    import fcntl
+
+    with open(path.with_name(path.name + ".lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 _MEMOS: dict[str, Memo] = {}

@@ -103,3 +103,17 @@ def test_register_words_do_not_leak_into_the_shared_tokenizer(shards_cache) -> N
     surface = next(w for w, _ in words if len(w) >= 3)
     jieba_setup.cover(shared, surface)
     assert full_pos_tokenizer(()).tokenizer.FREQ.get(surface) == shared.FREQ.get(surface)
+
+
+def test_books_built_in_parallel_keep_each_others_dictionary_answers(tmp_path: Path) -> None:
+    """Two processes with the shared memo open: the second to save keeps the first's answers."""
+    path = tmp_path / "memo-default.json"
+    first, second = jieba_setup.Memo(path), jieba_setup.Memo(path)
+    first.lookup("freq", "美国", lambda: 7)
+    second.lookup("freq", "中国", lambda: 9)
+    second.lookup("tag", "中国", lambda: "ns")
+    first.save()
+    second.save()
+    reread = jieba_setup.Memo(path)
+    assert reread.freq == {"美国": 7, "中国": 9}
+    assert reread.tag == {"中国": "ns"}
