@@ -40,24 +40,24 @@ SIZES = (1, 5, 20)
 MB = 1_000_000  # decimal megabytes: the stricter reading of "300 MB"
 PEERS = {"calibre": "ebook-convert", "pandoc": "pandoc"}
 
-# The child imports only the pipeline, so its wall time is what `edition build` costs a user.
-CHILD = """
-import json, sys
-from pathlib import Path
-from pipeline.build import BuildConfig, build
-result = build(BuildConfig.beside(Path(sys.argv[1]), Path(sys.argv[2])))
-# A rebuild that skipped a stage (incremental build, nothing changed) would time nothing.
-skipped = getattr(result, "skipped", [])
-if skipped:
-    sys.exit(f"build skipped {skipped}: the bench's edit did not reach the build")
-print(json.dumps(result.timings))
-"""
+# The command an editor runs (`make edition` runs it too); --timings prints the stages.
+EDITION = ROOT / ".venv" / "bin" / "edition"
+STAGE = re.compile(r"([a-z]+) ([0-9.]+)s")
+
+
+def stage_timings(stdout: str) -> dict[str, float]:
+    if "up to date:" in stdout:
+        sys.exit(f"the build skipped outputs: the bench's edit did not reach the build\n{stdout}")
+    return {name: float(sec) for name, sec in STAGE.findall(stdout.strip().splitlines()[-1])}
+
 
 # `edition watch`: one warm process; an edit, then a rebuild, timed inside the process.
 WATCH_CHILD = """
 import json, re, sys, time
 from pathlib import Path
 from pipeline.build import BuildConfig, build
+from pipeline.html_search import keep_warm
+keep_warm()  # as `edition watch` does
 book, out, n = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
 build(BuildConfig.beside(book, out))
 rows = []
@@ -134,8 +134,8 @@ def build_env(cache: Path) -> dict[str, str]:
 
 def ours(book: Path, out: Path) -> Run:
     cache = book.parent / "cache"
-    run, stdout = measure([sys.executable, "-c", CHILD, str(book), str(out)], ROOT, build_env(cache))
-    run.stages = json.loads(stdout.strip().splitlines()[-1])
+    run, stdout = measure([str(EDITION), "build", str(book), "--out", str(out), "--timings"], ROOT, build_env(cache))
+    run.stages = stage_timings(stdout)
     return run
 
 

@@ -120,6 +120,10 @@ def build(cfg: BuildConfig, force: bool = False) -> BuildResult:
     report_path = cfg.out_dir / "reports" / f"{cfg.source.stem}.report.json"
     fingerprint = tei_fingerprint(editor_inputs(cfg))
     if force or not (prints.fresh("tei", fingerprint, tei_path) and report_path.exists()):
+        if "html" in cfg.formats:
+            from .html_search import prewarm
+
+            prewarm()  # the search indexer starts up on another core while the TEI is made
         result = build_tei_file(cfg, tei_path)
         prints.record("tei", fingerprint)
         prints.save()

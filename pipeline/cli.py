@@ -160,14 +160,17 @@ def render(tei_file: Path, formats: tuple[str, ...], out_dir: Path | None) -> No
 def watch(source: Path, out_dir: Path, interval: float, max_builds: int) -> None:
     """Rebuild SOURCE whenever it, the editor's files or the templates change.
 
-    The process stays warm (jieba's dictionary, compiled templates), so a rebuild
-    after an edit takes a fraction of a cold build.  Code changes need a restart.
+    The process stays warm (jieba's dictionary, compiled templates, one Pagefind
+    service), so a rebuild after an edit takes a fraction of a cold build.  Code
+    changes need a restart.
     """
     import time
 
     from .build import BuildConfig, editor_inputs
+    from .html_search import keep_warm
     from .incremental import renderer_files
 
+    keep_warm()  # closed at exit and on Ctrl-C
     watched = lambda: [*editor_inputs(BuildConfig.beside(source, out_dir)),  # noqa: E731 - files may appear
                        *renderer_files("epub"), *renderer_files("html")]
     snapshot = lambda: {p: p.stat().st_mtime_ns for p in watched() if p.exists()}  # noqa: E731
