@@ -17,6 +17,7 @@ import sys
 import time
 import uuid
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,10 +33,13 @@ from pipeline.teiview import (
     Edition,
     Flavor,
     Footnote,
+    Imprint,
     PageBreak,
+    Part,
     read_tei,
     sort_key,
     tidy_heading,
+    unique_stems,
 )
 
 TEMPLATES = Path(__file__).parent / "templates" / "epub"
@@ -63,22 +67,45 @@ MEDIA_TYPES = {".xhtml": "application/xhtml+xml", ".css": "text/css", ".svg": "i
                ".ncx": "application/x-dtbncx+xml"}
 
 
-def file_for(key: str) -> str:
-    """The XHTML file a part lands in; ids may hold any NCName letter, file names stay ASCII."""
+# Content documents of our own; a part whose id is one of these is renamed, never overwrites it.
+OWN_FILES = ("cover", "nav", "indexes", "corrections")
+# The parts that become a content document each (see content_docs).
+FILE_KINDS = frozenset({"titlepage", "imprint", "contents", "front", "body-head", "body", "back"})
+
+
+def file_stem(key: str) -> str:
+    """Ids may hold any NCName letter; file names stay ASCII."""
     if re.fullmatch(r"[A-Za-z0-9_-]+", key):
-        return f"{key}.xhtml"
-    return f"part-{hashlib.sha1(key.encode()).hexdigest()[:10]}.xhtml"
+        return key
+    return f"part-{hashlib.sha1(key.encode()).hexdigest()[:10]}"
+
+
+def part_files(parts: Iterable[Part]) -> dict[str, str]:
+    """Part key -> its XHTML file: one file per part, none shared, none of ours taken."""
+    wanted = ((p.key, file_stem(p.key)) for p in parts if p.kind in FILE_KINDS)
+    return {key: f"{stem}.xhtml" for key, stem in unique_stems(wanted, OWN_FILES, "text-").items()}
 
 
 class EpubFlavor(Flavor):
     """Inline markup with EPUB structural semantics and XHTML's xml:lang."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._files: tuple[dict[str, Part], dict[str, str]] = ({}, {})
+
+    @property
+    def files(self) -> dict[str, str]:
+        """Part key -> file, made once teiview has found the parts (before any hook runs)."""
+        if self._files[0] is not self.parts:
+            self._files = (self.parts, part_files(self.parts.values()))
+        return self._files[1]
+
     def lang_attrs(self, lang: str) -> Markup:
         return Markup('lang="{0}" xml:lang="{0}"').format(lang)
 
     def href(self, target_id: str) -> str:
-        part = self.part_of.get(target_id)
-        return f"{file_for(part)}#{target_id}" if part else ""
+        file = self.files.get(self.part_of.get(target_id, ""))
+        return f"{file}#{target_id}" if file else ""
 
     def noteref(self, note: Footnote) -> Markup:
         editorial = note.kind == "editorial"
@@ -131,12 +158,13 @@ def source_date_epoch(ed: Edition) -> int:
 
 def part_titles(ed: Edition) -> dict[str, str]:
     titles = {tp.key: UI["titlepage"] for tp in ed.title_pages}
-    titles.update({ed.part_of.get(k, k): UI["imprint"] for k in ("imprint",)})
-    titles["body-head"] = (short(ed.body_head.text) if ed.body_head else "") or ed.meta.title
+    titles.update({imprint.part: UI["imprint"] for imprint in ed.imprints})
+    if ed.body_head_part:
+        titles[ed.body_head_part] = (short(ed.body_head.text) if ed.body_head else "") or ed.meta.title
     for d in (*ed.front, *ed.body, *ed.back):
-        titles[d.id] = short(d.head_text) or d.id
+        titles[d.part] = short(d.head_text) or d.id
     if ed.contents:
-        titles[ed.contents.id] = short(ed.contents.head_text) or UI["contents"]
+        titles[ed.contents.part] = short(ed.contents.head_text) or UI["contents"]
     return titles
 
 
@@ -144,81 +172,86 @@ def notes_in(ed: Edition, key: str) -> list[Footnote]:
     return [n for n in ed.notes if n.loc.part == key]
 
 
-def content_docs(ed: Edition) -> list[Doc]:
-    """The reading order.  Part keys come from teiview; each becomes one file."""
+def content_docs(ed: Edition, files: dict[str, str]) -> list[Doc]:
+    """The reading order.  Part keys come from teiview; each becomes one file (`files`)."""
     meta = ed.meta
     docs = [Doc("cover.xhtml", "cover.xhtml", UI["cover"])]
-    docs += [Doc(file_for(tp.key), "titlepage.xhtml", UI["titlepage"], {"page": tp, "label": UI["titlepage"]},
+    docs += [Doc(files[tp.key], "titlepage.xhtml", UI["titlepage"], {"page": tp, "label": UI["titlepage"]},
                  notes_in(ed, tp.key)) for tp in ed.title_pages]
-    if ed.imprint:
-        key = next((k for k, v in ed.part_of.items() if k == v and k.startswith("imprint")), "imprint")
-        docs.append(Doc(file_for(key), "imprint.xhtml", UI["imprint"],
-                        {"lines": ed.imprint, "label": UI["imprint"], "key": key}, notes_in(ed, key)))
-    docs += [division_doc(ed, d, "frontmatter") for d in ed.front]
+    docs += [imprint_doc(ed, imprint, files) for imprint in ed.imprints if imprint.lines]
+    docs += [division_doc(ed, d, "frontmatter", files) for d in ed.front]
     if ed.contents:
-        docs.append(Doc(file_for(ed.contents.id), "contents.xhtml", short(ed.contents.head_text) or UI["contents"],
-                        {"contents": ed.contents}, notes_in(ed, ed.contents.id)))
-    if ed.body_head or ed.body_blocks:  # the body's title and any text before its first div
+        docs.append(Doc(files[ed.contents.part], "contents.xhtml", short(ed.contents.head_text) or UI["contents"],
+                        {"contents": ed.contents}, notes_in(ed, ed.contents.part)))
+    key = ed.body_head_part
+    if key and (ed.body_head or ed.body_blocks):  # the body's title and any text before its first div
         title = (short(ed.body_head.text) if ed.body_head else "") or meta.title or meta.print_title
-        docs.append(Doc(file_for("body-head"), "division.xhtml", title,
-                        {"head": ed.body_head, "blocks": ed.body_blocks, "div": None, "matter": "bodymatter"},
-                        notes_in(ed, "body-head")))
-    docs += [division_doc(ed, d, "bodymatter") for d in ed.body]
-    docs += [division_doc(ed, d, "backmatter") for d in ed.back]
+        docs.append(Doc(files[key], "division.xhtml", title,
+                        {"head": ed.body_head, "blocks": ed.body_blocks, "div": None, "matter": "bodymatter",
+                         "key": key}, notes_in(ed, key)))
+    docs += [division_doc(ed, d, "bodymatter", files) for d in ed.body]
+    docs += [division_doc(ed, d, "backmatter", files) for d in ed.back]
     if any(e.occurrences for e in ed.entities):
-        docs.append(Doc("indexes.xhtml", "index.xhtml", UI["indexes"], {"groups": index_groups(ed)}))
+        docs.append(Doc("indexes.xhtml", "index.xhtml", UI["indexes"], {"groups": index_groups(ed, files)}))
     if ed.corrections:
         docs.append(Doc("corrections.xhtml", "corrections.xhtml", UI["corrections"],
-                        {"corrections": correction_rows(ed)}))
+                        {"corrections": correction_rows(ed, files)}))
     return docs
 
 
-def division_doc(ed: Edition, div: Division, matter: str) -> Doc:
-    return Doc(file_for(div.id), "division.xhtml", short(div.head_text) or div.id,
-               {"div": div, "head": None, "blocks": [], "matter": matter}, notes_in(ed, div.id))
+def imprint_doc(ed: Edition, imprint: Imprint, files: dict[str, str]) -> Doc:
+    """Each imprint div is a page of its own, as printed (a CIP page, a colophon)."""
+    return Doc(files[imprint.part], "imprint.xhtml", UI["imprint"],
+               {"lines": imprint.lines, "label": UI["imprint"], "key": imprint.part}, notes_in(ed, imprint.part))
 
 
-def locator(ed: Edition, titles: dict[str, str], anchor: str, page: str | None) -> dict[str, str]:
+def division_doc(ed: Edition, div: Division, matter: str, files: dict[str, str]) -> Doc:
+    return Doc(files[div.part], "division.xhtml", short(div.head_text) or div.id,
+               {"div": div, "head": None, "blocks": [], "matter": matter, "key": div.part}, notes_in(ed, div.part))
+
+
+def locator(ed: Edition, files: dict[str, str], titles: dict[str, str], anchor: str,
+            page: str | None) -> dict[str, str]:
     part = ed.part_of[anchor]
     text = titles.get(part, "") + (f"（{UI['page'].format(page)}）" if page else "")
-    return {"href": f"{file_for(part)}#{anchor}", "text": text}
+    return {"href": f"{files[part]}#{anchor}", "text": text}
 
 
-def index_groups(ed: Edition) -> list[dict]:
+def index_groups(ed: Edition, files: dict[str, str]) -> list[dict]:
     titles = part_titles(ed)
     groups = []
     for kind, title in UI["kinds"].items():
         entries = [{"id": e.id, "name": e.name, "wikidata": e.wikidata,
                     "others": [(lang, n) for lang, n in e.names if n != e.name],
-                    "links": [locator(ed, titles, o.anchor, o.loc.page) for o in e.occurrences]}
+                    "links": [locator(ed, files, titles, o.anchor, o.loc.page) for o in e.occurrences]}
                    for e in ed.entities if e.kind == kind and e.occurrences]
         if entries:
             groups.append({"kind": kind, "title": title, "entries": sorted(entries, key=lambda e: sort_key(e["name"]))})
     return groups
 
 
-def correction_rows(ed: Edition) -> list[dict]:
+def correction_rows(ed: Edition, files: dict[str, str]) -> list[dict]:
     titles = part_titles(ed)
-    return [{**locator(ed, titles, c.id, c.loc.page), "id": c.id, "sic": c.sic, "corr": c.corr,
+    return [{**locator(ed, files, titles, c.id, c.loc.page), "id": c.id, "sic": c.sic, "corr": c.corr,
              "where": titles.get(ed.part_of[c.id], ""), "rule": c.rule or c.resp.lstrip("#"),
              "cert": CERTAINTY.get(c.cert, c.cert)}
             for c in ed.corrections]
 
 
-def nav_tree(ed: Edition, docs: list[Doc]) -> list[NavPoint]:
-    def div_point(d: Division) -> NavPoint:
-        return NavPoint(short(d.head_text) or d.id, f"{file_for(d.id if d in tops else ed.part_of[d.id])}#{d.id}",
-                        [div_point(c) for c in d.children if c.head_text])
+def nav_tree(docs: list[Doc]) -> list[NavPoint]:
+    def div_point(d: Division, file: str) -> NavPoint:
+        # A division inside a chapter is in the chapter's file.
+        return NavPoint(short(d.head_text) or d.id, f"{file}#{d.id}",
+                        [div_point(c, file) for c in d.children if c.head_text])
 
-    tops = [*ed.front, *ed.body, *ed.back]
     by_href = {d.href: d for d in docs}
     points: list[NavPoint] = []
     for doc in docs[1:]:
         div = doc.context.get("div")
         if div is not None:
-            points.append(div_point(div))
-        elif doc.template == "titlepage.xhtml" and any(p.text == doc.title for p in points):
-            continue  # one entry for the title pages
+            points.append(div_point(div, doc.href))
+        elif doc.template in ("titlepage.xhtml", "imprint.xhtml") and any(p.text == doc.title for p in points):
+            continue  # one entry for the title pages, one for the imprint pages
         else:
             points.append(NavPoint(doc.title, doc.href))
     if "indexes.xhtml" in by_href:
@@ -234,16 +267,19 @@ def nav_tree(ed: Edition, docs: list[Doc]) -> list[NavPoint]:
     return points
 
 
-def landmarks(ed: Edition, docs: list[Doc]) -> list[dict[str, str]]:
+def landmarks(ed: Edition, docs: list[Doc], files: dict[str, str]) -> list[dict[str, str]]:
     marks = [{"type": "cover", "href": "cover.xhtml", "text": UI["cover"]}]
     if ed.title_pages:
-        marks.append({"type": "titlepage", "href": file_for(ed.title_pages[0].key), "text": UI["titlepage"]})
-    marks.append({"type": "toc", "href": file_for(ed.contents.id) if ed.contents else "nav.xhtml",
+        marks.append({"type": "titlepage", "href": files[ed.title_pages[0].key], "text": UI["titlepage"]})
+    marks.append({"type": "toc", "href": files[ed.contents.part] if ed.contents else "nav.xhtml",
                   "text": UI["contents"]})
-    marks += [{"type": "preface", "href": file_for(d.id), "text": short(d.head_text)} for d in ed.front
+    marks += [{"type": "preface", "href": files[d.part], "text": short(d.head_text)} for d in ed.front
               if d.type == "preface"][:1]
     if ed.body:
-        marks.append({"type": "bodymatter", "href": file_for(ed.body[0].id), "text": short(ed.body[0].head_text)})
+        marks.append({"type": "bodymatter", "href": files[ed.body[0].part], "text": short(ed.body[0].head_text)})
+    elif opening := next((d for d in docs if d.href == files.get(ed.body_head_part or "")), None):
+        # A body without divs: its text is where the body starts.
+        marks.append({"type": "bodymatter", "href": opening.href, "text": opening.title})
     if any(d.href == "indexes.xhtml" for d in docs):
         marks.append({"type": "index", "href": "indexes.xhtml", "text": UI["indexes"]})
     return marks
@@ -284,14 +320,14 @@ def cover_lines(text: str, width: int) -> list[str]:
     return lines
 
 
-def package_files(ed: Edition, docs: list[Doc], epoch: int) -> dict[str, bytes]:
+def package_files(ed: Edition, docs: list[Doc], epoch: int, files: dict[str, str]) -> dict[str, bytes]:
     env = environment()
     lang = ed.meta.language or "zh-Hans"
     meta = book_metadata(ed, epoch)
     common = {"lang": lang, "ui": UI, "roles": ROLES, "meta": meta}
-    pages = [{"href": f"{file_for(ed.part_of[p.anchor])}#{p.anchor}", "text": p.n} for p in ed.pages if p.n]
-    toc = nav_tree(ed, docs)
-    hrefs = {k: f"{file_for(v)}#{k}" for k, v in ed.part_of.items()}
+    pages = [{"href": f"{files[ed.part_of[p.anchor]]}#{p.anchor}", "text": p.n} for p in ed.pages if p.n]
+    toc = nav_tree(docs)
+    hrefs = {k: f"{files[v]}#{k}" for k, v in ed.part_of.items() if v in files}
     out: dict[str, str] = {}
     for doc in docs:
         out[doc.href] = env.get_template(doc.template).render(
@@ -299,15 +335,16 @@ def package_files(ed: Edition, docs: list[Doc], epoch: int) -> dict[str, bytes]:
             cover_label=UI["cover"])
     in_spine = ed.contents is not None
     out["nav.xhtml"] = env.get_template("nav.xhtml").render(
-        **common, page_title=UI["contents"], notes=[], toc=toc, landmarks=landmarks(ed, docs), pages=pages)
+        **common, page_title=UI["contents"], notes=[], toc=toc, landmarks=landmarks(ed, docs, files), pages=pages)
     out["toc.ncx"] = env.get_template("toc.ncx").render(**common, toc=toc, depth=depth(toc))
     out["cover.svg"] = env.get_template("cover.svg").render(
         **common, alt=cover_alt(ed), series=ed.meta.series, title_lines=cover_lines(meta["title"], 8),
         author_lines=[a + " 著" for a in meta["authors"]][:3], publisher=ed.meta.print_publisher)
     out["css/book.css"] = (TEMPLATES / "book.css").read_text(encoding="utf-8")
     spine = [{"id": item_id(d.href), "linear": d.linear} for d in docs]
-    if not in_spine:  # no printed contents: the nav document is the contents page
-        spine.insert(len(ed.title_pages) + 1 + (1 if ed.imprint else 0), {"id": item_id("nav.xhtml"), "linear": True})
+    if not in_spine:  # no printed contents: the nav document is the contents page, after the imprint
+        opening = sum(d.template in ("titlepage.xhtml", "imprint.xhtml") for d in docs)
+        spine.insert(1 + opening, {"id": item_id("nav.xhtml"), "linear": True})
     manifest = [{"id": item_id(h), "href": h, "media_type": MEDIA_TYPES[Path(h).suffix],
                  "properties": {"nav.xhtml": "nav", "cover.svg": "cover-image"}.get(h, "")} for h in sorted(out)]
     out["content.opf"] = env.get_template("content.opf").render(**common, manifest=manifest, spine=spine, pages=pages)
@@ -349,7 +386,8 @@ def render_epub(tei_path: Path, out_path: Path) -> None:
     flavor = EpubFlavor()
     ed = read_tei(Path(tei_path), flavor)
     epoch = max(source_date_epoch(ed), ZIP_EPOCH_MIN)
-    write_epub(Path(out_path), package_files(ed, content_docs(ed), epoch), epoch)
+    files = flavor.files
+    write_epub(Path(out_path), package_files(ed, content_docs(ed, files), epoch, files), epoch)
 
 
 def main(argv: list[str]) -> int:

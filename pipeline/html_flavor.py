@@ -7,6 +7,8 @@ keeps every page a plain static file.
 """
 from __future__ import annotations
 
+from collections.abc import Container, Iterable
+
 from markupsafe import Markup
 
 from .teiview import (
@@ -17,24 +19,65 @@ from .teiview import (
     Footnote,
     NameRef,
     PageBreak,
+    Part,
+    unique_stems,
 )
 
-# Page files that are not text parts; a part id equal to one of these gets a
-# prefix so a chapter can never overwrite an index page.
-RESERVED_PAGES = frozenset({"index", "persons", "places", "orgs", "works", "timeline", "corrections", "search"})
+# Pages of our own.  A part whose id names one of them gets a prefix (text-index.html),
+# so a chapter can never overwrite an index page; text-body.html is the body's text
+# when the body has no divs.
+OWN_PAGES = ("index", "persons", "places", "orgs", "works", "timeline", "corrections", "search", "text-body")
 HOME = "index.html"
+BODY_PAGE = "text-body.html"
+ON_HOME = frozenset({"titlepage", "imprint", "contents"})  # front matter shown on the home page
+PAGE_KINDS = frozenset({"front", "body", "back"})  # divisions with a page of their own
+TOC_HEADING = "toc-heading"
 
 
-def part_file(part: str, first_body_part: str | None) -> str:
-    """The file a top-level part is rendered into."""
-    if part in ("imprint", "contents") or part.startswith("titlepage-"):
-        return HOME
-    if part == "body-head":
-        # The title printed above chapter 1 is shown on chapter 1's page; a body
-        # without chapters is a page of its own.
-        return part_file(first_body_part, None) if first_body_part else "text-body.html"
-    stem = f"text-{part}" if part in RESERVED_PAGES else part
-    return f"{stem}.html"
+def part_files(parts: Iterable[Part]) -> dict[str, str]:
+    """Part key -> the page it is shown on, from what each part is (its kind), never from its id."""
+    parts = list(parts)
+    stems = unique_stems(((p.key, p.key) for p in parts if p.kind in PAGE_KINDS), OWN_PAGES, "text-")
+    files = {key: f"{stem}.html" for key, stem in stems.items()}
+    first_body = next((p.key for p in parts if p.kind == "body"), None)
+    for p in parts:
+        if p.kind in ON_HOME:
+            files[p.key] = HOME
+        elif p.kind == "body-head":
+            # The title printed above chapter 1 is shown on chapter 1's page; a body
+            # without chapters is a page of its own.
+            files[p.key] = files[first_body] if first_body else BODY_PAGE
+    return files
+
+
+def free_id(base: str, *taken: Container[str]) -> str:
+    """An id of ours: `base`, or base-2, base-3, ... when the TEI has it (its ids are kept as they are)."""
+    name, n = base, 1
+    while any(name in t for t in taken):
+        n += 1
+        name = f"{base}-{n}"
+    return name
+
+
+def imprint_heading_ids(parts: Iterable[Part], tei_ids: Container[str]) -> dict[str, str]:
+    """Imprint part key -> the id of its heading on the home page."""
+    ids: dict[str, str] = {}
+    for key in (p.key for p in parts if p.kind == "imprint"):
+        ids[key] = free_id("imprint-heading", tei_ids, set(ids.values()))
+    return ids
+
+
+def toc_heading_id(tei_ids: Container[str]) -> str:
+    return free_id(TOC_HEADING, tei_ids)
+
+
+def home_anchors(parts: Iterable[Part], tei_ids: Container[str]) -> dict[str, str]:
+    """Where a link to a whole home-page part lands: its section's heading (the page top for title pages)."""
+    parts = list(parts)
+    anchors = {p.key: "" for p in parts if p.kind == "titlepage"}
+    anchors.update(imprint_heading_ids(parts, tei_ids))
+    anchors.update({p.key: toc_heading_id(tei_ids) for p in parts if p.kind == "contents"})
+    return anchors
 
 
 def note_marker(note: Footnote) -> str:
@@ -46,20 +89,29 @@ def note_marker(note: Footnote) -> str:
 class HtmlFlavor(Flavor):
     """Inline markup for the web pages: ARIA doc-* roles, switchable layers."""
 
-    @property
-    def first_body_part(self) -> str | None:
-        """Chapter 1's part key (teiview sets it): its page also shows the body's title."""
-        return self.first_body
+    def __init__(self) -> None:
+        super().__init__()
+        self._files: tuple[dict[str, Part], dict[str, str]] = ({}, {})
 
-    def file_of(self, target_id: str) -> str:
-        return part_file(self.part_of.get(target_id, target_id), self.first_body_part)
+    @property
+    def files(self) -> dict[str, str]:
+        """Part key -> page, made once teiview has found the parts (before any hook runs)."""
+        if self._files[0] is not self.parts:
+            self._files = (self.parts, part_files(self.parts.values()))
+        return self._files[1]
 
     def href(self, target_id: str) -> str:
         part = self.part_of.get(target_id)
-        if part is None:
+        page = self.files.get(part) if part is not None else None
+        if part is None or page is None:
             return "#" + target_id
-        page = self.file_of(target_id)
-        return page if target_id == part and page != HOME else f"{page}#{target_id}"
+        if target_id != part:
+            return f"{page}#{target_id}"
+        if page != HOME:
+            return page  # a whole division: its page
+        # A whole part of the home page has no element with its id there: its heading has one.
+        anchor = home_anchors(self.parts.values(), self.part_of).get(part, "")
+        return f"{page}#{anchor}" if anchor else page
 
     def noteref(self, note: Footnote) -> Markup:
         # The note is printed at the end of the same page, so a bare fragment

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .html_flavor import part_file
+from .html_flavor import HOME
 from .teiview import NAME_TAGS, DateRef, Edition, Loc, NameRef, sort_key
 
 REGISTERS = (  # (entity kind, file, title)
@@ -84,12 +84,12 @@ class CorrectionRow:
 class Places:
     """Turns a teiview location into a link and a short label a reader knows."""
 
-    def __init__(self, part_labels: dict[str, str], first_body_part: str | None) -> None:
+    def __init__(self, part_labels: dict[str, str], files: dict[str, str]) -> None:
         self.part_labels = part_labels
-        self.first_body_part = first_body_part
+        self.files = files  # part key -> page (HtmlFlavor.files)
 
     def href(self, loc: Loc, anchor: str) -> str:
-        return f"{part_file(loc.part, self.first_body_part)}#{anchor}"
+        return f"{self.files.get(loc.part, HOME)}#{anchor}"
 
     def label(self, loc: Loc) -> str:
         where = self.part_labels.get(loc.part, loc.part)

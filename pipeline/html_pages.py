@@ -6,12 +6,21 @@ finding-aid pages hold the rows built in `html_indexes`.
 """
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass, field
 from typing import Any
 
 from markupsafe import Markup
 
-from .html_flavor import HOME, HtmlFlavor, note_marker, part_file
+from .html_flavor import (
+    BODY_PAGE,
+    HOME,
+    HtmlFlavor,
+    free_id,
+    imprint_heading_ids,
+    note_marker,
+    toc_heading_id,
+)
 from .html_indexes import (
     REGISTERS,
     IndexGroup,
@@ -21,7 +30,7 @@ from .html_indexes import (
     register_entries,
     timeline_events,
 )
-from .teiview import Division, Edition, Footnote, TocEntry, tidy_heading
+from .teiview import Division, Edition, Footnote, Imprint, TocEntry, tidy_heading
 
 MAX_HEADING = 6
 
@@ -65,6 +74,15 @@ class Line:
 
 
 @dataclass(frozen=True)
+class ImprintBlock:
+    """One imprint div, a section of the home page."""
+
+    heading_id: str
+    title: str
+    lines: tuple[Line, ...]
+
+
+@dataclass(frozen=True)
 class TitlePageBlock:
     lines: tuple[Line, ...]
     lead: Markup = field(default_factory=Markup)  # page breaks that open the title page
@@ -105,12 +123,13 @@ class Page:
 
 # ---------------------------------------------------------------- text pages
 
-def division_html(div: Division, level: int) -> Markup:
+def division_html(div: Division, level: int, tei_ids: Container[str]) -> Markup:
     """A division and its children as nested <section>s with headings."""
     h = min(level, MAX_HEADING)
-    heading = Markup('<h{} id="{}-head">{}</h{}>').format(h, div.id, div.heading, h) if div.heading else Markup("")
+    head_id = free_id(f"{div.id}-head", tei_ids)
+    heading = Markup('<h{} id="{}">{}</h{}>').format(h, head_id, div.heading, h) if div.heading else Markup("")
     inner = Markup("").join(b.html for b in div.blocks)
-    kids = Markup("").join(division_html(c, level + 1) for c in div.children)
+    kids = Markup("").join(division_html(c, level + 1, tei_ids) for c in div.children)
     # div.lead: the page breaks that open the division stand above its heading.
     if level == 1:
         return Markup("{}{}{}{}").format(div.lead, heading, inner, kids)
@@ -142,20 +161,21 @@ def text_pages(edition: Edition, flavor: HtmlFlavor) -> list[Page]:
     opening, opening_notes = body_opening(edition)
     pages = []
     for div in tops:
-        body = division_html(div, 1)
+        body = division_html(div, 1, flavor.part_of)
         notes = [n for d in div.walk() for n in d.notes]
         if opening and edition.body and div is edition.body[0]:
             body, notes = opening + body, [*opening_notes, *notes]
         title = tidy_heading(div.head_text) or div.id
-        page = Page(part_file(div.id, flavor.first_body_part), "text.html", "text", title,
+        page = Page(flavor.files[div.part], "text.html", "text", title,
                     lang=div.lang, reading=True, body=body, notes=note_views(notes))
         page.extra["div_id"] = div.id
         pages.append(page)
     if opening and not edition.body:  # a body without divs: its text is a page of its own
         title = tidy_heading(edition.body_head.text) if edition.body_head else ""
-        page = Page(part_file("body-head", None), "text.html", "text", title or edition.meta.title or "正文",
+        key = edition.body_head_part or "body-head"
+        page = Page(flavor.files.get(key, BODY_PAGE), "text.html", "text", title or edition.meta.title or "正文",
                     reading=True, body=opening, notes=note_views(opening_notes))
-        page.extra["div_id"] = "body-head"
+        page.extra["div_id"] = key
         pages.insert(len(edition.front), page)
     for k, page in enumerate(pages):
         if k > 0:
@@ -191,7 +211,8 @@ def home_page(edition: Edition, flavor: HtmlFlavor, texts: list[Page]) -> Page:
     page.extra["title_pages"] = title_page_blocks(edition)
     # Every page needs one h1; without a recognisable title line it is ours.
     page.extra["own_heading"] = not any(line.heading for tp in page.extra["title_pages"] for line in tp.lines)
-    page.extra["imprint"] = [Line(line.type or "line", line.html, lead=line.lead) for line in edition.imprint]
+    page.extra["imprints"] = imprint_blocks(edition, flavor)
+    page.extra["toc_id"] = toc_heading_id(flavor.part_of)
     page.extra["toc_lead"] = edition.contents.lead if edition.contents is not None else Markup("")
     if edition.contents is not None:
         page.extra["toc_head"] = tidy_heading(edition.contents.head_text) or "目录"
@@ -200,25 +221,39 @@ def home_page(edition: Edition, flavor: HtmlFlavor, texts: list[Page]) -> Page:
         page.extra["toc_head"] = "目录"
         page.extra["toc"] = [TocLine(1, Markup("{}").format(p.title), p.filename, "") for p in texts]
     # The title pages and imprint can carry corrections and notes too.
-    page.notes = note_views([n for n in edition.notes if part_file(n.loc.part, flavor.first_body_part) == HOME])
+    page.notes = note_views([n for n in edition.notes if flavor.files.get(n.loc.part) == HOME])
     return page
+
+
+def imprint_blocks(edition: Edition, flavor: HtmlFlavor) -> list[ImprintBlock]:
+    """Each imprint div as a section of its own (a book may print a CIP page and a colophon)."""
+    ids = imprint_heading_ids(edition.parts, flavor.part_of)
+    return [ImprintBlock(ids[imprint.part], "版权页", imprint_lines(imprint))
+            for imprint in edition.imprints if imprint.lines]
+
+
+def imprint_lines(imprint: Imprint) -> tuple[Line, ...]:
+    return tuple(Line(line.type or "line", line.html, lead=line.lead) for line in imprint.lines)
 
 
 # ---------------------------------------------------------------- finding aids
 
 def part_labels(edition: Edition) -> dict[str, str]:
+    """Part key -> how a reader names where a thing is, by what the part is (never by its id)."""
     labels = {tp.key: "书名页" for tp in edition.title_pages}
-    # The title above chapter 1 is shown on chapter 1's page: name it so.
-    labels.update({"imprint": "版权页", "body-head": short_label(edition.body[0]) if edition.body else "正文"})
+    labels.update({imprint.part: "版权页" for imprint in edition.imprints})
+    if edition.body_head_part:
+        # The title above chapter 1 is shown on chapter 1's page: name it so.
+        labels[edition.body_head_part] = short_label(edition.body[0]) if edition.body else "正文"
     if edition.contents is not None:
-        labels[edition.contents.id] = "目录"
+        labels[edition.contents.part] = "目录"
     for div in (*edition.front, *edition.body, *edition.back):
-        labels[div.id] = short_label(div)
+        labels[div.part] = short_label(div)
     return labels
 
 
 def finding_aid_pages(edition: Edition, flavor: HtmlFlavor) -> list[Page]:
-    places = Places(part_labels(edition), flavor.first_body_part)
+    places = Places(part_labels(edition), flavor.files)
     pages = []
     for kind, filename, title in REGISTERS:
         groups: list[IndexGroup] = group_by_initial(register_entries(edition, kind, places))

@@ -15,13 +15,15 @@ Public API (stable)
     ``text(s, lang)``, ``lang_attrs(lang)``, ``href(target_id)``,
     ``noteref(note)``, ``pagebreak(pb)``, ``name(ref, inner)``,
     ``date(ref, inner)``, ``choice(corr, inner)``.  ``self.part_of`` (id or
-    anchor -> part key) is filled before any hook runs, so ``href`` can map an
-    id to the file it lands in.  ``mark_latin`` wraps obvious Latin runs inside
-    Chinese text in ``lang="en"``.
+    anchor -> part key) and ``self.parts`` (part key -> Part, document order)
+    are filled before any hook runs, so ``href`` can map an id to the file it
+    lands in.  ``mark_latin`` wraps obvious Latin runs inside Chinese text in
+    ``lang="en"``.
 ``Edition``
-    ``meta`` (Metadata), ``title_pages``, ``imprint`` (ImprintLine list),
-    ``front`` (Division list: preface and other front divs), ``contents``
-    (Contents or None), ``body_head`` (Head or None), ``body``, ``back``
+    ``meta`` (Metadata), ``title_pages``, ``imprint`` (the ImprintLines of
+    every imprint div), ``imprints`` (one Imprint per div type="imprint":
+    ``part``, ``id``, ``lines``), ``front`` (Division list: preface and other
+    front divs), ``contents`` (Contents or None), ``body_head`` (Head or None), ``body``, ``back``
     (Division trees), ``notes`` (every Footnote, document order), ``pages``
     (every PageBreak), ``entities`` (register Entity list with occurrences),
     ``names`` (every NameRef, also candidates without @ref), ``dates``,
@@ -29,8 +31,10 @@ Public API (stable)
     words naming a correction rule), ``first_body`` (part key of the first
     body div, where the body's own ``<head>`` belongs), ``body_blocks`` (text
     the body prints before its first div: all of a book without chapters; part
-    ``body-head``, shown after ``body_head``); ``divisions()`` walks
-    front/body/back.
+    ``body-head``, shown after ``body_head``), ``parts`` (every top-level
+    piece as a ``Part``: ``key``, ``kind``, ``id``); ``divisions()`` walks
+    front/body/back, ``part_keys(kind)`` lists the parts of a kind and
+    ``body_head_part`` is the key of the body's opening (None without one).
 Page breaks between pieces (``front/pb``, ``body/pb``, ``div/pb``, a pb in the
     contents list or the imprint) are rendered once, before the piece they
     open: ``lead`` markup on ``TitlePageView``, ``ImprintLine``, ``Contents``
@@ -45,18 +49,30 @@ Also: ``DateRef.before``/``after`` (the date's sentence), ``Correction.rule``,
 ``Footnote.parent`` (the note a note sits in: an editor's note on a footnote);
 a ``<label>`` anywhere renders as ``<span class="label">``.  A titlePart
 without @type or with @type="main" is ``TitleLine.kind == "title"``.
-Location fields: ``part`` is the key of the top-level piece the thing sits in
-(a top-level div's xml:id, ``titlepage-{n}``, ``imprint``, ``body-head``);
+Parts: ``Part.kind`` says what a top-level piece is, from its element, its
+place and its @type, never from its xml:id: ``titlepage``, ``imprint`` and
+``contents`` (front divs of that @type; only the first contents div is
+``Edition.contents``), ``front``, ``body-head`` (the body's head and text before
+its first div, one piece), ``body``, ``back``, ``other``.  A part's key is its
+xml:id when it has one (``Division.part``, ``Contents.part`` and
+``Imprint.part`` give it), else a made-up one (``titlepage-{n}``,
+``body-head``, its @type) that steps aside (``-{position}``, ``-2``) for any
+xml:id of the file and any other key; keys are unique, so a renderer can name
+one file per key (``unique_stems`` keeps those names apart from its own).
+Location fields: ``part`` is the key of the top-level piece the thing sits in;
 ``div`` the innermost div with an id; ``page`` the ``@n`` of the last page
 break before it (None when unknown) and ``page_seq`` the 1-based page ordinal.
 Generated anchors: ``pb-{k}`` page breaks, ``nm-{k}`` names, ``dt-{k}`` dates,
-``nref-{note id}`` note references; existing xml:ids are kept.
+``nref-{note id}`` note references, ``{parent}-{position}`` divs without an
+id; existing xml:ids are kept, and a generated anchor that one of them already
+uses gets a ``-2`` (``-3``, ...) suffix.
 ``sort_key(s)`` sorts Chinese strings by pinyin (for indexes);
 ``tidy_heading(s)`` undoes print letter-spacing (前　　言 -> 前言).
 
 Modules: ``tree`` (safe parsing, XPath and text helpers), ``model`` (the
 dataclasses), ``header`` (teiHeader), ``index`` (the anchor pass), ``flavor``
-(the markup hooks), ``builder`` (markup and the view).
+(the markup hooks), ``builder`` (markup and the view), ``naming`` (file names
+from part keys).
 """
 from __future__ import annotations
 
@@ -75,16 +91,19 @@ from .model import (
     Entity,
     Footnote,
     Head,
+    Imprint,
     ImprintLine,
     Loc,
     Metadata,
     NameRef,
     PageBreak,
+    Part,
     TitleLine,
     TitlePageView,
     TocEntry,
     join_label,
 )
+from .naming import unique_stems
 from .tree import (
     ENTITY_TAGS,
     NAME_TAGS,
@@ -105,9 +124,10 @@ from .tree import (
 __all__ = [
     "BLOCK_TAGS", "ENTITY_TAGS", "HTML_DATETIME", "LATIN_RUN", "NAME_TAGS", "TEI", "XML_ID", "XML_LANG",
     "Block", "Contents", "Correction", "DateRef", "Division", "Edition", "Entity", "Flavor", "Footnote", "Head",
-    "ImprintLine", "Loc", "Metadata", "NameRef", "PageBreak", "TeiError", "TitleLine", "TitlePageView", "TocEntry",
+    "Imprint", "ImprintLine", "Loc", "Metadata", "NameRef", "PageBreak", "Part", "TeiError", "TitleLine",
+    "TitlePageView", "TocEntry",
     "first_text", "join_label", "local", "parse_safely", "plain", "plain_without", "read_metadata", "read_rules",
-    "read_tei", "sort_key", "tidy_heading", "x",
+    "read_tei", "sort_key", "tidy_heading", "unique_stems", "x",
 ]
 
 

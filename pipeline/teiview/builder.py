@@ -14,6 +14,7 @@ from .model import (
     Edition,
     Footnote,
     Head,
+    Imprint,
     ImprintLine,
     TitleLine,
     TitlePageView,
@@ -55,16 +56,19 @@ class Builder:
         ix = self.index
         ix.build(text, rules)
         self.flavor.part_of = ix.part_of
+        self.flavor.parts = {part.key: part for part in ix.parts}
         self.flavor.first_body = ix.first_body(text)
         for el, note in ix.notes.items():
             note.body = self._note_body(el)
         front = x(text, "t:front/*")
         body_head = x(text, "t:body/t:head")
+        imprints = [self._imprint(d) for d in front if d.get("type") == "imprint"]
         return Edition(
             meta=meta,
             title_pages=[self._title_page(tp) for tp in front if local(tp) == "titlePage"],
-            imprint=[self._imprint_line(ab) for d in front if d.get("type") == "imprint"
-                     for ab in d if local(ab) in ("ab", "p")],
+            imprint=[line for imprint in imprints for line in imprint.lines],
+            imprints=imprints,
+            parts=list(ix.parts),
             front=[self._division(d, self.lang) for d in front
                    if local(d) == "div" and d.get("type") not in ("imprint", "contents")],
             contents=next((self._contents(d) for d in front if d.get("type") == "contents"), None),
@@ -186,7 +190,8 @@ class Builder:
 
     def _division(self, div: etree._Element, lang: str, parent: str = "") -> Division:
         lang = div.get(XML_LANG) or lang
-        did = div.get(XML_ID) or self.index.part_key.get(div) or f"{parent}-{div.getparent().index(div)}"
+        part = self.index.part_key.get(div, "")
+        did = div.get(XML_ID) or part or self.index.fresh(f"{parent}-{div.getparent().index(div)}")
         head = next((h for h in div if local(h) == "head"), None)
         labels = [lb for lb in head if local(lb) == "label"] if head is not None else []
         blocks = self._blocks(div, lang)
@@ -203,6 +208,7 @@ class Builder:
             children=[self._division(c, lang, did) for c in div if local(c) == "div"],
             lang=lang,
             lead=self._lead(div),
+            part=part,
         )
 
     # -- front matter
@@ -224,6 +230,10 @@ class Builder:
             lines += [TitleLine(k, self.inline(p, self.lang), plain(p)) for k, p in parts]
         return TitlePageView(self.index.part_key[tp], tp.get("n", ""), tuple(lines), self._lead(tp))
 
+    def _imprint(self, div: etree._Element) -> Imprint:
+        lines = tuple(self._imprint_line(ab) for ab in div if local(ab) in ("ab", "p"))
+        return Imprint(self.index.part_key[div], div.get(XML_ID) or "", lines)
+
     def _imprint_line(self, ab: etree._Element) -> ImprintLine:
         labels = [lb for lb in ab if local(lb) == "label"]
         return ImprintLine(ab.get("type", ""), self.inline(ab, self.lang), plain(ab),
@@ -242,7 +252,7 @@ class Builder:
             stack.append(entry)
         return Contents(div.get(XML_ID) or self.index.part_key[div],
                         self.inline(head, self.lang) if head is not None else Markup(""),
-                        plain(head), tuple(roots), self._lead(div))
+                        plain(head), tuple(roots), self._lead(div), self.index.part_key[div])
 
     def _toc_entry(self, item: etree._Element) -> TocEntry:
         """An item: <label>第一章</label><ref target="#ch1">绪论</ref><num type="page">1</num>."""

@@ -5,7 +5,7 @@ import re
 
 from markupsafe import Markup, escape
 
-from .model import Correction, DateRef, Footnote, NameRef, PageBreak
+from .model import Correction, DateRef, Footnote, NameRef, PageBreak, Part
 
 # The @when values HTML's datetime also accepts (TEI allows more, e.g. "--07").
 HTML_DATETIME = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?|--\d{2}-\d{2}")
@@ -26,6 +26,7 @@ class Flavor:
 
     def __init__(self) -> None:
         self.part_of: dict[str, str] = {}
+        self.parts: dict[str, Part] = {}  # part key -> the piece (kind, id), in document order
         self.first_body: str | None = None  # part key of the first body div
 
     def text(self, s: str, lang: str) -> Markup:

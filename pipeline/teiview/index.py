@@ -17,7 +17,7 @@ import re
 
 from lxml import etree
 
-from .model import Correction, DateRef, Entity, Footnote, Loc, NameRef, PageBreak
+from .model import Correction, DateRef, Entity, Footnote, Loc, NameRef, PageBreak, Part
 from .tree import (
     ENTITY_TAGS,
     NAME_TAGS,
@@ -50,6 +50,11 @@ class Index:
         self.lang = lang
         self.part_key: dict[etree._Element, str] = {}
         self.part_of: dict[str, str] = {}
+        self.parts: list[Part] = []
+        # Every xml:id of the file and every anchor made so far: a made-up anchor
+        # (pb-3, nm-1, a part key) must never equal an id the TEI already uses.
+        self.taken: set[str] = {el.get(XML_ID) for el in root.iter()
+                                if isinstance(el.tag, str) and el.get(XML_ID)}
         self.notes: dict[etree._Element, Footnote] = {}
         self.pages: dict[etree._Element, PageBreak] = {}
         self.names: dict[etree._Element, NameRef] = {}
@@ -72,24 +77,52 @@ class Index:
         return self.part_key.get(first) if first is not None else None
 
     def _assign_parts(self, text: etree._Element) -> None:
+        """A unique key per top-level piece, and id -> key for every xml:id inside it.
+
+        A piece with an xml:id is keyed by it; others get a made-up key (``titlepage-1``,
+        ``body-head``, their @type) that yields to any xml:id of the file: a TEI may use
+        any id, and a key equal to another element's id would send links astray.
+        """
+        body_head: str | None = None
         for k, top in enumerate(x(text, "t:front/* | t:body/* | t:back/*"), 1):
-            tag = local(top)
-            if tag == "pb":
+            if local(top) == "pb":
                 continue  # not a piece: it belongs to the piece it opens (_place_breaks)
-            if tag == "titlePage":
-                key = f"titlepage-{top.get('n') or k}"
-            elif tag != "div" and local(top.getparent()) == "body":
-                # The body's title and any text before its first chapter (all of a book
-                # without chapters) are one piece, shown where the body opens.
-                key = "body-head"
+            kind = part_kind(top)
+            if kind == "body-head" and body_head is not None:
+                key = body_head  # the body's title and the text before its first div are one piece
             else:
-                key = top.get(XML_ID) or top.get("type") or tag
-                key = f"{key}-{k}" if key in self.part_of else key
+                key = self._part_key(top, kind, k)
+            if kind == "body-head":
+                body_head = key
             self.part_key[top] = key
+            if key not in self.part_of:
+                self.parts.append(Part(key, kind, top.get(XML_ID) or ""))
             self.part_of[key] = key
             for el in top.iter():
                 if isinstance(el.tag, str) and el.get(XML_ID):
                     self.part_of[el.get(XML_ID)] = key
+
+    def _part_key(self, top: etree._Element, kind: str, k: int) -> str:
+        own = top.get(XML_ID)
+        if own and own not in self.part_of:  # not already a key: only an invalid file repeats an id
+            return own
+        if kind == "titlepage":
+            base = f"titlepage-{top.get('n') or k}"
+        elif kind == "body-head":
+            base = "body-head"
+        else:
+            base = own or top.get("type") or local(top)
+        # The suffix the position gives (imprint-3) keeps a key stable when other pieces change.
+        return self.fresh(base if base not in self.taken else f"{base}-{k}")
+
+    def fresh(self, base: str) -> str:
+        """`base`, or base-2, base-3, ... when an xml:id of the file or another anchor has it."""
+        name, n = base, 1
+        while name in self.taken:
+            n += 1
+            name = f"{base}-{n}"
+        self.taken.add(name)
+        return name
 
     def _place_breaks(self, text: etree._Element) -> None:
         """Find the unit each page break between pieces opens (see the module docstring)."""
@@ -130,13 +163,14 @@ class Index:
                 seq += 1
                 page = el.get("n")
                 where = self.host.get(el, el)  # a break between pieces sits in the unit it opens
-                pb = PageBreak(el.get(XML_ID) or f"pb-{len(self.pages) + 1}", page, seq, self._loc(where, page, seq))
+                anchor = el.get(XML_ID) or self.fresh(f"pb-{len(self.pages) + 1}")
+                pb = PageBreak(anchor, page, seq, self._loc(where, page, seq))
                 self._add(self.pages, el, pb, pb.anchor, where)
             elif tag == "note":
                 self._add_note(el, self._loc(el, page, seq))
             elif tag in NAME_TAGS and not x(el, "ancestor::t:titlePage"):
                 refs = tuple(r[1:] for r in el.get("ref", "").split() if r.startswith("#"))
-                ref = NameRef(el.get(XML_ID) or f"nm-{len(self.names) + 1}", tag, refs,
+                ref = NameRef(el.get(XML_ID) or self.fresh(f"nm-{len(self.names) + 1}"), tag, refs,
                               el.get("type", ""), plain(el), self._loc(el, page, seq))
                 self._add(self.names, el, ref, ref.anchor)
             elif tag == "date":
@@ -145,17 +179,17 @@ class Index:
                 self._add_choice(el, self._loc(el, page, seq), rules)
 
     def _add_note(self, el: etree._Element, loc: Loc) -> None:
-        nid = el.get(XML_ID) or f"note-{len(self.notes) + 1}"
+        nid = el.get(XML_ID) or self.fresh(f"note-{len(self.notes) + 1}")
         kind = "editorial" if el.get("type") == "editorial" else el.get("place", "foot")
         outer = next(el.iterancestors(f"{{{TEI}}}note"), None)
         parent = self.notes[outer].id if outer is not None and outer in self.notes else ""
-        note = Footnote(nid, el.get("n", ""), kind, el.get("type", ""), el.get("resp", ""), f"nref-{nid}", loc,
-                        parent=parent)
+        note = Footnote(nid, el.get("n", ""), kind, el.get("type", ""), el.get("resp", ""),
+                        self.fresh(f"nref-{nid}"), loc, parent=parent)
         self._add(self.notes, el, note, note.ref_id)
 
     def _add_date(self, el: etree._Element, loc: Loc) -> None:
         before, after = sentence_around(*split_around(enclosing_block(el), el))
-        d = DateRef(el.get(XML_ID) or f"dt-{len(self.dates) + 1}", plain(el), el.get("when", ""),
+        d = DateRef(el.get(XML_ID) or self.fresh(f"dt-{len(self.dates) + 1}"), plain(el), el.get("when", ""),
                     el.get("from", ""), el.get("to", ""), el.get("notBefore", ""), el.get("notAfter", ""),
                     loc, before, after)
         self._add(self.dates, el, d, d.anchor)
@@ -163,7 +197,8 @@ class Index:
     def _add_choice(self, el: etree._Element, loc: Loc, rules: dict[str, str]) -> None:
         corr = next(iter(x(el, "t:corr | t:reg | t:expan")), None)
         get = (lambda a: corr.get(a, "")) if corr is not None else (lambda a: "")
-        c = Correction(el.get(XML_ID) or f"choice-{len(self.corrs) + 1}", first_text(el, "t:sic | t:orig | t:abbr"),
+        cid = el.get(XML_ID) or self.fresh(f"choice-{len(self.corrs) + 1}")
+        c = Correction(cid, first_text(el, "t:sic | t:orig | t:abbr"),
                        plain(corr), get("resp"), get("cert"), get("evidence"), loc,
                        rules.get(get("resp").lstrip("#"), ""))
         self._add(self.corrs, el, c, c.id)
@@ -205,6 +240,20 @@ class Index:
 
 
 # ---------------------------------------------------------------- units
+
+def part_kind(top: etree._Element) -> str:
+    """What a top-level piece is, from its element, @type and place (docs/encoding.md)."""
+    tag, where = local(top), local(top.getparent())
+    if tag == "titlePage":
+        return "titlepage"
+    if where == "body":
+        return "body" if tag == "div" else "body-head"
+    if tag != "div":
+        return "other"  # not rendered (the schema has nothing else there)
+    if where == "front" and top.get("type") in ("imprint", "contents"):
+        return top.get("type") or ""
+    return where  # front | back
+
 
 def is_unit(el: etree._Element) -> bool:
     """A piece renderers show as a whole, that a page break between pieces can open."""

@@ -32,6 +32,23 @@ class Metadata:
     description: str
 
 
+# What a top-level piece of <text> is, by its element and @type (never by its xml:id).
+PART_KINDS = ("titlepage", "imprint", "contents", "front", "body-head", "body", "back", "other")
+
+
+@dataclass(frozen=True)
+class Part:
+    """A top-level piece of <text>: what a renderer shows as a whole (one EPUB file).
+
+    ``key`` is unique among parts and never equals an xml:id of another element,
+    so ``part_of`` (id -> key) and the keys never mix up.
+    """
+
+    key: str
+    kind: str  # one of PART_KINDS
+    id: str = ""  # the element's xml:id, "" when it has none
+
+
 @dataclass(frozen=True)
 class Loc:
     part: str
@@ -133,6 +150,7 @@ class Division:
     # Page breaks that open this division, shown before its heading (TEI: a pb
     # before the div or before its head).
     lead: Markup = field(default_factory=Markup)
+    part: str = ""  # the part key of a top-level division ("" for the divisions inside it)
 
     @property
     def notes(self) -> list[Footnote]:
@@ -178,6 +196,15 @@ class ImprintLine:
     lead: Markup = field(default_factory=Markup)  # page breaks before the line
 
 
+@dataclass(frozen=True)
+class Imprint:
+    """One div type="imprint" (a book may print more than one: CIP page, colophon)."""
+
+    part: str
+    id: str  # its xml:id, "" when none
+    lines: tuple[ImprintLine, ...]
+
+
 @dataclass
 class TocEntry:
     level: int
@@ -211,6 +238,7 @@ class Contents:
     head_text: str
     entries: tuple[TocEntry, ...]
     lead: Markup = field(default_factory=Markup)  # page breaks before its heading
+    part: str = ""  # its part key
 
 
 @dataclass
@@ -235,9 +263,22 @@ class Edition:
     # Text the body prints before its first div (all of a book without chapters);
     # part "body-head", shown after body_head.
     body_blocks: list[Block] = field(default_factory=list)
+    # Every top-level piece in document order, and each imprint div on its own
+    # (``imprint`` above is all their lines in one list).
+    parts: list[Part] = field(default_factory=list)
+    imprints: list[Imprint] = field(default_factory=list)
 
     def divisions(self) -> list[Division]:
         return [d for top in (*self.front, *self.body, *self.back) for d in top.walk()]
+
+    def part_keys(self, kind: str) -> list[str]:
+        """The keys of the parts of one kind, in document order."""
+        return [p.key for p in self.parts if p.kind == kind]
+
+    @property
+    def body_head_part(self) -> str | None:
+        """The part key of the text before the first body div ("body-head" unless an id took it)."""
+        return next(iter(self.part_keys("body-head")), None)
 
 
 # Enumeration marks that already separate a label from its title (一、 1. (1)).
