@@ -132,14 +132,23 @@ def swap_into_place(staging: Path, out_dir: Path) -> None:
 
 @contextmanager
 def interrupts_deferred() -> Iterator[None]:
-    """Block SIGINT/SIGTERM for the duration; a pending one is delivered afterwards."""
+    """Hold back SIGINT/SIGTERM for the duration; one that came is raised afterwards.
+
+    Python-level handlers, not a blocked signal mask: a mask holds only for the
+    thread that sets it, and with another thread alive (the search service's
+    warm-up) the kernel hands the signal to that thread and Python raises it in
+    the main thread anyway, between the two renames.
+    """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    signals = {signal.SIGINT, signal.SIGTERM}
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+    received: list[int] = []
+    previous = {sig: signal.signal(sig, lambda signum, _frame: received.append(signum))
+                for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
-
+        for sig, handler in previous.items():
+            signal.signal(sig, signal.SIG_DFL if handler is None else handler)
+        if received:
+            signal.raise_signal(received[0])  # now handled as it would have been
