@@ -285,7 +285,10 @@ class WarmSearchIndexer:
             return
         with tempfile.TemporaryDirectory(prefix="pagefind-warm-up-") as site:
             Path(site, "index.html").write_text(WARM_UP_PAGE, encoding="utf-8")
-            self.index(Path(site))
+            try:
+                self.index(Path(site))
+            except SearchIndexError:
+                pass  # no usable binary: the site's own index says so, in the build's words
 
     def close(self) -> None:
         if os.getpid() != self._owner:

@@ -167,3 +167,20 @@ def test_prewarm_starts_the_service_for_the_build_s_index(fresh_site: Callable[[
         assert service_pid() == started
     finally:
         html_search.keep_warm(False)
+
+
+def test_a_missing_binary_fails_the_index_not_the_warm_up(fresh_site: Callable[[], Path],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The early start must not print a thread's traceback; the site's index says what is wrong."""
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(fresh_site() / "no-such-pagefind"))
+    crashed: list[object] = []
+    monkeypatch.setattr(threading, "excepthook", crashed.append)
+    try:
+        html_search.prewarm()
+        for thread in [t for t in threading.enumerate() if t.name == "pagefind-warm-up"]:
+            thread.join(timeout=30)
+        assert not crashed
+        with pytest.raises(SearchIndexError, match="Pagefind binary is missing"):
+            build_search_index(fresh_site())
+    finally:
+        html_search.keep_warm(False)
