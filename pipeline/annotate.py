@@ -111,8 +111,9 @@ class Tagger:
     def scan(self, site: RunSite) -> Scan:
         text = site.run.reading_text()
         names: list[Occurrence] = []
-        if self.discover and HAN.search(text):
-            toks: list[Token] = tokens(text, self.jieba_words, Path(self.file).stem)
+        if self.discover:
+            # A note in English has names too (citations); only Chinese text needs jieba.
+            toks: list[Token] = tokens(text, self.jieba_words, Path(self.file).stem) if HAN.search(text) else []
             names = occurrences(text, toks, self.evidence)
         return Scan(site, text, find_dates(text), names)
 

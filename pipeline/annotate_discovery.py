@@ -7,6 +7,11 @@ jieba's tag counts once, a rule of the field counts `STRONG` times, and every
 surface gets the type with most evidence over the whole document -- 奥巴马 in
 "总统奥巴马" makes every 奥巴马 a person.  Everything here is a convention of
 Chinese text about international affairs, not knowledge of one book.
+
+The notes of such books cite English sources and Chinese articles, so
+discovery also reads citations: an English author, organisation or work
+title by the shape of English names and of the order author, title,
+publication data; a Chinese article title by “题名”，《刊名》.
 """
 from __future__ import annotations
 
@@ -62,8 +67,75 @@ COMMON_SURNAMES = set(
 # A person name is more common than this in jieba's dictionary only if it is
 # also an ordinary word (陶醉, 文明).
 RARE = 100
+# 老布什/小布什, 老罗斯福: Chinese tells a father from his son of the same name
+# by these prefixes, which are part of the name.
+GENERATION_PREFIXES = ("老", "小")
+# Bodies of which a state has only one, so that the bare word names that
+# state's body (推动国会批准条约, 参议院拒绝批准): a fact of the field's usage.
+# Bodies a state has many of (委员会, 议会 in 各国议会) are not here.
+SINGULAR_BODIES = ("国会", "参议院", "众议院")
+# Words before a body word that make it a common noun (各国|国会 is no one body).
+GENERIC_DETERMINERS = ("各", "诸", "每", "两", "多个", "一些", "其他", "各国", "有关")
+# Heads of a body inside an organisation, named after its subject matter:
+# 参议院外交关系委员会, 国会预算办公室, 国家科学院国际安全和军备控制委员会.
+SUB_BODY_HEADS = ("委员会", "小组委员会", "理事会", "小组", "办公室")
+# Verbs that stand for a body's subject matter in such names (军备控制,
+# 裁军审议, 预算); other verbs (批准|成立|委员会) end the name.
+SUBJECT_VERBS = ("控制", "审议", "执行", "预算", "核查", "监督", "管理", "研究", "评估", "裁军", "制裁")
+SUBJECT_TAGS = {"n", "vn", "an", "nz", "j", "ns", "l"}
+MAX_SUBJECT_TOKENS = 6
+# A Chinese citation of an article: 作者，“题名”，《刊名》，日期 (or 载《刊名》2009年第3期).
+# The author's clause before the quote is short, and the periodical is followed
+# by the rest of the reference, not by a verb: 他说：“……”，《纽约时报》评论说 is speech.
+ARTICLE_TITLE = re.compile(r"(?:^|[。；;])([^。；;“”，,]{1,15})[，,：:]\s*“([^“”《》。！？\n]{2,60})”\s*[，,]\s*"
+                           r"(?:载于?|见)?\s*《[^《》]+》\s*(?:[，,。．.;；]|\d|第|$)")
+# Verbs of saying: a quote after them is speech with its source (他认为，“……”，《邮报》，日期).
+REPORTING_VERBS = ("说", "称", "道", "问", "答", "认为", "表示", "指出", "强调", "宣布", "声称", "提出", "写", "呼吁", "承认")
 JIEBA_TYPE = {"nr": "person", "nrfg": "person", "nrt": "person", "ns": "place", "nt": "org"}
-TAG_OF_TYPE = {"person": "persName", "place": "placeName", "org": "orgName"}
+TAG_OF_TYPE = {"person": "persName", "place": "placeName", "org": "orgName", "work": "title"}
+KINDS = ("person", "place", "org", "work")  # the tie-break order of votes
+
+# English names in the notes' citations.  A word of a name: Kerr, McNamara, O'Brien, Smith-Jones.
+EN_NAME_WORD = r"[A-Z](?:['’][A-Z])?[a-z]+(?:[A-Z][a-z]+)?(?:-[A-Z][a-z]+)?"
+# First name, middle initials, surname (George W. Bush): the shape of a person's name in English.
+EN_INITIALLED = re.compile(rf"\b{EN_NAME_WORD}(?:\s+[A-Z]\.)+\s+{EN_NAME_WORD}\b")
+# Honorifics before a person's name (Senator Richard Lugar); General, Representative
+# and Secretary are left out: they begin names of bodies too (General Assembly).
+EN_HONORIFIC = re.compile(
+    rf"\b(?:Ambassador|Senator|President|Professor|Prof\.|Dr\.|Mr\.|Mrs\.|Ms\.|Admiral|Governor|Congressman|"
+    rf"Congresswoman)\s+((?:{EN_NAME_WORD}|[A-Z]\.)(?:\s+(?:{EN_NAME_WORD}|[A-Z]\.)){{1,3}})")
+# Head nouns of English organisation names (Arms Control Association, Department
+# of Energy).  Union is left out: the Soviet Union is a place.
+EN_ORG_HEADS = ("Association", "Institute", "Institution", "Council", "Committee", "Commission", "Agency",
+                "Department", "Ministry", "Foundation", "Endowment", "University", "College", "Center", "Centre",
+                "Organization", "Organisation", "Office", "Service", "Bureau", "Senate", "Congress", "Assembly",
+                "Party", "Academy", "Society", "Laboratory", "Corporation", "Group", "Administration")
+# Posts that open the segment after an author's name (Special Representative of
+# the President, Under Secretary of State): the author's office, not a title.
+EN_POSTS = {"Representative", "Secretary", "Director", "Chairman", "Chair", "Minister", "Ambassador", "Adviser",
+            "Advisor", "Assistant", "Deputy", "Senator", "Professor", "Fellow", "Coordinator", "Administrator",
+            "Commissioner", "Envoy", "Spokesman", "Spokesperson", "President", "Chief"}
+EN_CAP_WORD = r"(?:[A-Z][A-Za-z’'\-]*\.?(?:\s?[A-Z]\.)*|&)"
+EN_ORG = re.compile(
+    rf"\b(?:{EN_CAP_WORD}\s+){{0,5}}(?:{'|'.join(EN_ORG_HEADS)})\b"
+    rf"(?:\s+(?:of|for|on)\s+(?:the\s+)?{EN_CAP_WORD}(?:\s+(?:and\s+)?{EN_CAP_WORD}){{0,5}})?")
+# Capitalised words that open a sentence or a reference, not a name.
+EN_LEADING_WORDS = {"The", "See", "In", "By", "From", "Also", "And", "Cf.", "According", "To", "At", "On",
+                    "Ambassador", "Senator", "President", "Dr.", "Mr.", "Mrs.", "Ms."}
+# Lower-case words a title-case English title may hold.
+EN_SMALL_WORDS = {"a", "an", "the", "of", "for", "on", "and", "in", "to", "at", "by", "with", "from", "or",
+                  "as", "into", "vs.", "after", "over", "under", "toward", "towards", "beyond", "against", "is"}
+EN_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+             "October", "November", "December", "Jan.", "Feb.", "Mar.", "Apr.", "Aug.", "Sept.", "Sep.",
+             "Oct.", "Nov.", "Dec.")
+# What follows the title in a reference: a date, volume, pages, a link, a report or series
+# number (RL32572, Policy Paper 7), Place: Publisher.
+EN_PUBLICATION_DATA = re.compile(rf"^(?:\d|(?:{'|'.join(re.escape(m) for m in EN_MONTHS)})\s|Vol\.|No\.|pp?\.|<|http|"
+                                 r"[Aa]vailable|[Aa]ccessed|[Rr]etrieved|[A-Z]{1,4}-?\d+$|.*\b(?:Paper|Brief|No\.)\s+\d+$|"
+                                 r"[A-Z][\w .]*:\s.*\b(?:Press|Books|Publishers|Publishing|House|Office|Printing)$)")
+# A stretch of English text: no Han characters, at least a few words.
+EN_STRETCH = re.compile(r"[A-Za-z][^\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]{15,}")
+EN_QUOTED = re.compile(r"[“\"]([A-Z][^“”\"]{4,200}?)[,.]?[”\"]")
 
 
 @dataclass(frozen=True)
@@ -84,8 +156,8 @@ class Evidence:
         votes = self.votes.get(surface)
         if not votes:
             return None
-        # Deterministic tie-break: the type order person < place < org.
-        return max(sorted(votes), key=lambda k: (votes[k], -["person", "place", "org"].index(k)))
+        # Deterministic tie-break: the type order of KINDS.
+        return max(sorted(votes), key=lambda k: (votes[k], -KINDS.index(k)))
 
 
 def is_translit(word: str) -> bool:
@@ -111,8 +183,17 @@ def occurrences(text: str, toks: list[Token], evidence: Evidence) -> list[Occurr
                 evidence.add(part.group(0), "person", STRONG)
     for start, end, kind, weight in name_tokens(trim_tails(toks)):
         note(start, end, kind, weight)
-    for start, end in org_compounds(toks):
+    compounds = org_compounds(toks)
+    for start, end in compounds:
         note(start, end, "org", STRONG)
+    for start, end in singular_bodies(toks) + sub_bodies(toks, compounds):
+        note(start, end, "org", STRONG)
+    for start, end in generation_names(toks):
+        note(start, end, "person", STRONG)
+    for start, end in article_titles(text):
+        note(start, end, "work", STRONG)
+    for start, end, kind in english_names(text):
+        note(start, end, kind, STRONG)
     inside_dot_names = [(m.start(), m.end()) for m in NAME_DOT.finditer(text)]
     return sorted(
         (o for o in found.values()
@@ -182,7 +263,7 @@ def merged_names(toks: list[Token]) -> list[tuple[int, int, int, str, str]]:
 
 def person_like(word: str) -> bool:
     """A jieba nr word that is likely a real name, not a mis-tagged word."""
-    if is_translit(word):
+    if is_translit(word) or (len(word) >= 3 and word[0] in GENERATION_PREFIXES and is_translit(word[1:])):
         return True
     return 2 <= len(word) <= 3 and word[0] in COMMON_SURNAMES and frequency(word) < RARE
 
@@ -229,6 +310,164 @@ def org_compounds(toks: list[Token]) -> list[tuple[int, int]]:
         if j < i or not generic:
             out.append((toks[j].start, t.end))
     return out
+
+
+def singular_bodies(toks: list[Token]) -> list[tuple[int, int]]:
+    """A bare 国会, 参议院, 众议院: the state's own body, unless a determiner makes it common (各国会)."""
+    return [(t.start, t.end) for i, t in enumerate(toks)
+            if t.word in SINGULAR_BODIES and not (i > 0 and generic_determiner(toks[i - 1]))]
+
+
+def generic_determiner(tok: Token) -> bool:
+    return tok.word in GENERIC_DETERMINERS or tok.flag == "m"
+
+
+def sub_bodies(toks: list[Token], compounds: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """An organisation, its subject matter, a body head: 参议院|外交关系|委员会,
+    国家科学院|国际|安全|和|军备|控制|委员会.  The organisation before the subject
+    words is what makes the whole a name (各国|军备|控制|委员会 is not one)."""
+    starts = {end: start for start, end in compounds}
+    out = []
+    for i, head in enumerate(toks):
+        if head.word not in SUB_BODY_HEADS:
+            continue
+        for k in range(i - 1, max(-1, i - 2 - MAX_SUBJECT_TOKENS), -1):
+            if ends_organisation(toks[k], starts):
+                if k < i - 1:  # an organisation right before the head is org_compounds' case
+                    out.append((starts.get(toks[k].end, toks[k].start), head.end))
+                break
+            if not subject_word(toks, k, i):
+                break
+    return out
+
+
+def ends_organisation(tok: Token, compound_starts: dict[int, int]) -> bool:
+    """Is `tok` an organisation's name or the last word of one?"""
+    if tok.end in compound_starts or tok.word in SINGULAR_BODIES:
+        return True
+    if tok.flag == "nt":
+        # 中美关系 is a relation; in 克林顿政府|国家安全委员会 the body is the state's, not the person's.
+        return not tok.word.endswith(("关系", "政府"))
+    return tok.word not in ORG_HEADS and (
+        tok.word.endswith(ORG_HEADS) or (len(tok.word) >= 3 and tok.word.endswith(ORG_SUFFIX_CHARS)))
+
+
+def subject_word(toks: list[Token], k: int, head: int) -> bool:
+    """May token `k` be a subject word of the body name ending at token `head`?
+    A conjunction only between two nouns (国际安全|和|军备控制)."""
+    tok = toks[k]
+    if tok.word in ("和", "与", "及"):
+        return 0 < k and toks[k - 1].flag in SUBJECT_TAGS and k + 1 < head and toks[k + 1].flag in SUBJECT_TAGS
+    if len(tok.word) < 2:
+        return False
+    return tok.flag in SUBJECT_TAGS or tok.word in SUBJECT_VERBS
+
+
+def generation_names(toks: list[Token]) -> list[tuple[int, int]]:
+    """老|罗斯福: a generation prefix jieba cut off a transliterated name."""
+    return [(t.start, toks[i + 1].end) for i, t in enumerate(toks[:-1])
+            if t.word in GENERATION_PREFIXES and toks[i + 1].flag.startswith("nr") and is_translit(toks[i + 1].word)]
+
+
+def article_titles(text: str) -> list[tuple[int, int]]:
+    """“题名” between a short author clause and ，《刊名》: the title of an article cited."""
+    return [(m.start(2), m.end(2)) for m in ARTICLE_TITLE.finditer(text)
+            if not m.group(1).rstrip().endswith(REPORTING_VERBS)]
+
+
+def english_names(text: str) -> list[tuple[int, int, str]]:
+    """Persons, organisations and works in the English stretches of `text` (citations)."""
+    out: list[tuple[int, int, str]] = []
+    for m in EN_STRETCH.finditer(text):
+        offset, stretch = m.start(), m.group(0)
+        found = english_persons(stretch) + english_orgs(stretch) + english_titles(stretch)
+        out += [(offset + start, offset + end, kind) for start, end, kind in found]
+    return out
+
+
+def english_persons(text: str) -> list[tuple[int, int, str]]:
+    out = [(m.start(), m.end(), "person") for m in EN_INITIALLED.finditer(text)
+           if not set(m.group(0).split()) & set(EN_ORG_HEADS)]
+    for m in EN_HONORIFIC.finditer(text):
+        words = m.group(1).split()
+        cut = next((n for n, w in enumerate(words) if w in EN_ORG_HEADS), len(words))
+        while cut and re.fullmatch(r"[A-Z]\.", words[cut - 1]):
+            cut -= 1  # a name ends with the surname, not an initial
+        if cut >= 2:
+            out.append((m.start(1), m.start(1) + len(" ".join(words[:cut])), "person"))
+    return out
+
+
+def english_orgs(text: str) -> list[tuple[int, int, str]]:
+    out = []
+    for m in EN_ORG.finditer(text):
+        start, words = m.start(), m.group(0).split(" ")
+        while len(words) > 1 and words[0] in EN_LEADING_WORDS:
+            start += len(words.pop(0)) + 1
+        if len(words) < 2:
+            continue  # a head alone (Congress, Senate) is not discovered: which one?
+        if len(words) == 2 and words[1] == "Administration":
+            continue  # the Bush Administration is a presidency, as 布什政府 is 布什's
+        out.append((start, m.end(), "org"))
+    return out
+
+
+def english_titles(text: str) -> list[tuple[int, int, str]]:
+    """Quoted titles, and the title of a reference 'Author, Title, publication data':
+    after an author (a person's or an organisation's name, the whole first
+    segment), the last title-case segment that is not an organisation and is
+    followed by publication data (or ends the reference)."""
+    out = [(m.start(1), m.end(1), "work") for m in EN_QUOTED.finditer(text) if title_case(m.group(1))]
+    segments = reference_segments(text)
+    if not segments or not is_author(text[segments[0][0]:segments[0][1]]):
+        return out
+    title: tuple[int, int] | None = None
+    for start, end, after_paren in segments[1:]:
+        segment = text[start:end]
+        if after_paren or EN_PUBLICATION_DATA.match(segment):
+            break
+        if EN_QUOTED.fullmatch(segment) or not title_case(segment):
+            return out
+        if not whole_org(segment) and not set(segment.split()[:2]) & EN_POSTS:
+            title = (start, end)
+    else:
+        if title is None or not re.search(r"\.\s*$", text):
+            return out  # no publication data and no full stop: not a reference
+    if title is not None:
+        out.append((*title, "work"))
+    return out
+
+
+def reference_segments(text: str) -> list[tuple[int, int, bool]]:
+    """The comma- and bracket-separated parts of a reference: (start, end, opened by a bracket)."""
+    out = []
+    for m in re.finditer(r"[^,()]+", text):
+        stripped = m.group(0).strip().rstrip(".")
+        if stripped:
+            start = m.start() + m.group(0).index(stripped)
+            out.append((start, start + len(stripped), text[:m.start()].endswith("(")))
+    return out
+
+
+def is_author(segment: str) -> bool:
+    for m in EN_INITIALLED.finditer(segment):
+        if m.end() == len(segment):
+            return True
+    if any(m.end(1) == len(segment) for m in EN_HONORIFIC.finditer(segment)):
+        return True
+    return whole_org(segment) or bool(re.fullmatch(rf"{EN_NAME_WORD}\s+{EN_NAME_WORD}", segment))
+
+
+def whole_org(segment: str) -> bool:
+    return any((start, end) == (0, len(segment)) for start, end, _ in english_orgs(segment))
+
+
+def title_case(segment: str) -> bool:
+    """Three words or more, the first and every longer word capitalised (or a number)."""
+    words = segment.split()
+    if len(words) < 3 or not re.match(r"[A-Z0-9“\"‘']", words[0]):
+        return False
+    return all(w.lower() in EN_SMALL_WORDS or re.match(r"[A-Z0-9“\"‘'(]", w) or len(w) < 3 for w in words)
 
 
 def mergeable(tok: Token) -> bool:
