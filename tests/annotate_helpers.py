@@ -21,13 +21,9 @@ def document(*paragraphs: str) -> Document:
     return Document(source=Source(Path("book.txt"), [], "utf-8", ""), front_divs=[div])
 
 
-def gold() -> list[tuple[int, str, list[Span]]]:
-    """(line, text, spans) for each hand-annotated paragraph."""
-    out = []
-    for p in etree.parse(str(GOLD)).getroot().iter("p"):
-        text, spans = flatten(p)
-        out.append((int(p.get("line")), text, spans))
-    return out
+def gold(path: Path = GOLD) -> list[tuple[int, str, list[Span]]]:
+    """(line, text, spans) for each hand-annotated paragraph of a gold file."""
+    return [(int(p.get("line")), *flatten(p)) for p in etree.parse(str(path)).getroot().iter("p")]
 
 
 def flatten(element: etree._Element) -> tuple[str, list[Span]]:

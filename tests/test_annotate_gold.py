@@ -1,5 +1,9 @@
-"""Precision and recall against the hand-annotated gold standard, with the
-register and with discovery alone; the same on the real Document; timing."""
+"""Precision and recall against the hand-annotated gold standards, with the
+register and with discovery alone; the same on the real Document; timing.
+
+Two gold files: annotations.xml, which discovery's rules were tuned on (its
+figures flatter), and heldout.xml, other paragraphs of the book annotated
+independently and never used for tuning: its figures are the honest ones."""
 from __future__ import annotations
 
 import sys
@@ -8,17 +12,50 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from annotate_helpers import ANNOTATIONS, REGISTER, TAGS, document, gold, scores
+from annotate_helpers import (
+    ANNOTATIONS,
+    GOLD,
+    REGISTER,
+    TAGS,
+    document,
+    gold,
+    scores,
+)
 
 from pipeline.annotate import annotate, write_candidates
 from pipeline.annotate_spans import iter_runs
 
+HELDOUT = GOLD.with_name("heldout.xml")
+MIN_SPANS = 3  # a tag with fewer gold spans in a file is reported but not asserted on
 
-def run_gold(register: Path | None) -> dict[str, tuple[float, float, int]]:
-    paragraphs = gold()
-    doc = annotate(document(*[text for _, text, _ in paragraphs]), register, None)
+# Per gold file and mode: the (precision, recall) each tag must reach.
+THRESHOLDS = {
+    (GOLD, "register"): dict.fromkeys(TAGS, (0.95, 0.95)),
+    # reached: 1.00 / 1.00 for every tag (dates do not need the register)
+    (GOLD, "discovery"): dict.fromkeys(TAGS, (0.98, 0.98)),
+    # held out: measured on 2026-11-24 minus 0.05 (never above 0.98).  Measured
+    # with the register: 1.00 / 1.00 for every tag but title 0.95 / 0.95
+    # (《条约》 for the Moscow Treaty, twice: found, but without its @ref).
+    (HELDOUT, "register"): {**dict.fromkeys(TAGS, (0.95, 0.95)), "title": (0.90, 0.90)},
+    # Measured with discovery alone: persName 0.86 / 0.55 (奥巴马 typed as a
+    # place), placeName 0.78 / 0.86, orgName 0.93 / 0.58, title 1.00 / 0.88
+    # (abbreviations such as NPT need the register), date 1.00 / 1.00.
+    (HELDOUT, "discovery"): {
+        "persName": (0.80, 0.49),
+        "placeName": (0.72, 0.80),
+        "orgName": (0.88, 0.53),
+        "title": (0.95, 0.82),
+        "date": (0.95, 0.95),
+    },
+}
+GOLD_FILES = pytest.mark.parametrize("path", [GOLD, HELDOUT], ids=["tuned-on", "held-out"])
+
+
+def run_gold(register: Path | None, path: Path = GOLD) -> dict[str, tuple[float, float, int]]:
+    expected = gold(path)
+    doc = annotate(document(*[text for _, text, _ in expected]), register, None)
     found = [block.run.spans for block in doc.front_divs[0].blocks]
-    return scores(found, [spans for *_, spans in paragraphs], with_attrs=register is not None)
+    return scores(found, [spans for *_, spans in expected], with_attrs=register is not None)
 
 
 def table(title: str, figures: dict[str, tuple[float, float, int]]) -> str:
@@ -27,20 +64,26 @@ def table(title: str, figures: dict[str, tuple[float, float, int]]) -> str:
     return "\n".join(rows)
 
 
-def test_gold_with_register() -> None:
-    figures = run_gold(REGISTER)
-    print("\n" + table("with register (spans and @ref/@when exact)", figures))
+def check(figures: dict[str, tuple[float, float, int]], minimum: dict[str, tuple[float, float]]) -> None:
     for tag in TAGS:
-        precision, recall, _ = figures[tag]
-        assert precision >= 0.95 and recall >= 0.95, (tag, figures[tag])
+        precision, recall, n = figures[tag]
+        if n < MIN_SPANS:  # too few gold spans for a figure to mean anything: reported only
+            continue
+        assert precision >= minimum[tag][0] and recall >= minimum[tag][1], (tag, figures[tag], minimum[tag])
 
 
-def test_gold_discovery_alone() -> None:
-    figures = run_gold(None)
-    print("\n" + table("discovery alone, empty register (spans exact)", figures))
-    for tag in TAGS:  # reached: 1.00 / 1.00 for every tag (dates do not need the register)
-        precision, recall, _ = figures[tag]
-        assert precision >= 0.98 and recall >= 0.98, (tag, figures[tag])
+@GOLD_FILES
+def test_gold_with_register(path: Path) -> None:
+    figures = run_gold(REGISTER, path)
+    print("\n" + table(f"{path.name}, with register (spans and @ref/@when exact)", figures))
+    check(figures, THRESHOLDS[path, "register"])
+
+
+@GOLD_FILES
+def test_gold_discovery_alone(path: Path) -> None:
+    figures = run_gold(None, path)
+    print("\n" + table(f"{path.name}, discovery alone, empty register (spans exact)", figures))
+    check(figures, THRESHOLDS[path, "discovery"])
 
 
 @pytest.fixture(scope="module")
@@ -67,6 +110,13 @@ def test_real_document_matches_gold(book) -> None:
         assert sorted(spans, key=lambda s: (s.start, s.end, s.tag)) == sorted(
             (type(s)(s.start, s.end, s.tag, tuple(sorted(s.attrs))) for s in expected),
             key=lambda s: (s.start, s.end, s.tag)) or _same(spans, expected), line
+
+
+def test_heldout_text_is_the_documents(book) -> None:
+    by_line = spans_by_line(book())
+    for line, text, _ in gold(HELDOUT):
+        assert line in by_line, f"held-out paragraph at line {line} not found in the document"
+        assert by_line[line][0] == text, f"line {line}: the held-out text is not the document's reading text"
 
 
 def _same(found, expected) -> bool:
