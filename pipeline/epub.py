@@ -29,6 +29,7 @@ from markupsafe import Markup
 from pipeline.atomic import write_atomic_with
 from pipeline.cache import template_cache
 from pipeline.teiview import (
+    Contents,
     Division,
     Edition,
     Flavor,
@@ -36,6 +37,7 @@ from pipeline.teiview import (
     Imprint,
     PageBreak,
     Part,
+    free_id,
     read_tei,
     sort_key,
     tidy_heading,
@@ -163,9 +165,15 @@ def part_titles(ed: Edition) -> dict[str, str]:
         titles[ed.body_head_part] = (short(ed.body_head.text) if ed.body_head else "") or ed.meta.title
     for d in (*ed.front, *ed.body, *ed.back):
         titles[d.part] = short(d.head_text) or d.id
-    if ed.contents:
-        titles[ed.contents.part] = short(ed.contents.head_text) or UI["contents"]
+    titles.update(contents_titles(ed))
     return titles
+
+
+def contents_titles(ed: Edition) -> dict[str, str]:
+    """Part key -> title of each contents div: its head, else 目录, 目录（2）, ... so that none reads alike."""
+    every = [ed.contents, *ed.other_contents] if ed.contents else []
+    return {c.part: short(c.head_text) or (UI["contents"] + (f"（{k}）" if k > 1 else ""))
+            for k, c in enumerate(every, 1)}
 
 
 def notes_in(ed: Edition, key: str) -> list[Footnote]:
@@ -179,10 +187,7 @@ def content_docs(ed: Edition, files: dict[str, str]) -> list[Doc]:
     docs += [Doc(files[tp.key], "titlepage.xhtml", UI["titlepage"], {"page": tp, "label": UI["titlepage"]},
                  notes_in(ed, tp.key)) for tp in ed.title_pages]
     docs += [imprint_doc(ed, imprint, files) for imprint in ed.imprints if imprint.lines]
-    docs += [division_doc(ed, d, "frontmatter", files) for d in ed.front]
-    if ed.contents:
-        docs.append(Doc(files[ed.contents.part], "contents.xhtml", short(ed.contents.head_text) or UI["contents"],
-                        {"contents": ed.contents}, notes_in(ed, ed.contents.part)))
+    docs += front_docs(ed, files)
     key = ed.body_head_part
     if key and (ed.body_head or ed.body_blocks):  # the body's title and any text before its first div
         title = (short(ed.body_head.text) if ed.body_head else "") or meta.title or meta.print_title
@@ -197,6 +202,22 @@ def content_docs(ed: Edition, files: dict[str, str]) -> list[Doc]:
         docs.append(Doc("corrections.xhtml", "corrections.xhtml", UI["corrections"],
                         {"corrections": correction_rows(ed, files)}))
     return docs
+
+
+def front_docs(ed: Edition, files: dict[str, str]) -> list[Doc]:
+    """The front's divisions and contents divs in the order they are printed in."""
+    titles = contents_titles(ed)
+    docs = {d.part: division_doc(ed, d, "frontmatter", files) for d in ed.front}
+    docs.update({c.part: contents_doc(ed, c, titles[c.part], files)
+                 for c in (ed.contents, *ed.other_contents) if c is not None})
+    return [docs[p.key] for p in ed.parts if p.key in docs]
+
+
+def contents_doc(ed: Edition, contents: Contents, title: str, files: dict[str, str]) -> Doc:
+    # The heading's id is ours, so it yields to the TEI's ids (a pb of the list may be "contents-h").
+    heading = free_id(f"{contents.id}-h", ed.ids)
+    return Doc(files[contents.part], "contents.xhtml", title, {"contents": contents, "heading_id": heading},
+               notes_in(ed, contents.part))
 
 
 def imprint_doc(ed: Edition, imprint: Imprint, files: dict[str, str]) -> Doc:

@@ -27,7 +27,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from .cache import template_cache
-from .html_flavor import HtmlFlavor
+from .html_flavor import HtmlFlavor, frame_ids
 from .html_pages import (
     Download,
     Page,
@@ -65,7 +65,7 @@ def write_site(tei_path: Path, site_dir: Path) -> list[Page]:
     downloads = copy_downloads(tei_path, site_dir)
     texts = text_pages(edition, flavor)
     pages = [home_page(edition, flavor, texts), *texts, *finding_aid_pages(edition, flavor)]
-    site = Site(edition.meta.title, footer_text(edition), site_nav(pages), downloads)
+    site = Site(edition.meta.title, footer_text(edition), site_nav(pages), downloads, frame_ids(edition.ids))
     env = jinja_env()
     for page in pages:
         html = env.get_template(page.template).render(site=site, page=page)

@@ -20,6 +20,7 @@ from .teiview import (
     NameRef,
     PageBreak,
     Part,
+    free_id,
     unique_stems,
 )
 
@@ -32,15 +33,38 @@ BODY_PAGE = "text-body.html"
 ON_HOME = frozenset({"titlepage", "imprint", "contents"})  # front matter shown on the home page
 PAGE_KINDS = frozenset({"front", "body", "back"})  # divisions with a page of their own
 TOC_HEADING = "toc-heading"
+# The ids of the page frame (base.html and the templates), by the name the script and
+# stylesheet know them by.  Each yields to the TEI's ids like any id of ours
+# (`frame_ids`), so edition.js and edition.css find the frame by its structure.
+FRAME_IDS = ("main", "toggle-entities", "toggle-sic", "note-popover", "notes-heading", "downloads-heading",
+             "more-contents-heading", "search", "search-offline")
+
+
+def frame_ids(tei_ids: Container[str]) -> dict[str, str]:
+    """Frame name -> its id on every page: the name itself unless the TEI uses it.
+
+    Computed once for the site, so that the skip link and a reader's bookmarks see
+    the same ids on each page.  No other id of ours can equal one: theirs end in
+    -head, -heading or a name of their own (letter-A, list-corr-1).
+    """
+    return {name: free_id(name, tei_ids) for name in FRAME_IDS}
+
+
+def own_page(part: Part, first_contents: str | None) -> bool:
+    """A division, or a contents div after the first: a page of its own (the first is on the home page)."""
+    return part.kind in PAGE_KINDS or (part.kind == "contents" and part.key != first_contents)
 
 
 def part_files(parts: Iterable[Part]) -> dict[str, str]:
     """Part key -> the page it is shown on, from what each part is (its kind), never from its id."""
     parts = list(parts)
-    stems = unique_stems(((p.key, p.key) for p in parts if p.kind in PAGE_KINDS), OWN_PAGES, "text-")
+    first_contents = next((p.key for p in parts if p.kind == "contents"), None)
+    stems = unique_stems(((p.key, p.key) for p in parts if own_page(p, first_contents)), OWN_PAGES, "text-")
     files = {key: f"{stem}.html" for key, stem in stems.items()}
     first_body = next((p.key for p in parts if p.kind == "body"), None)
     for p in parts:
+        if p.key in files:
+            continue
         if p.kind in ON_HOME:
             files[p.key] = HOME
         elif p.kind == "body-head":
@@ -48,15 +72,6 @@ def part_files(parts: Iterable[Part]) -> dict[str, str]:
             # without chapters is a page of its own.
             files[p.key] = files[first_body] if first_body else BODY_PAGE
     return files
-
-
-def free_id(base: str, *taken: Container[str]) -> str:
-    """An id of ours: `base`, or base-2, base-3, ... when the TEI has it (its ids are kept as they are)."""
-    name, n = base, 1
-    while any(name in t for t in taken):
-        n += 1
-        name = f"{base}-{n}"
-    return name
 
 
 def imprint_heading_ids(parts: Iterable[Part], tei_ids: Container[str]) -> dict[str, str]:
@@ -76,7 +91,10 @@ def home_anchors(parts: Iterable[Part], tei_ids: Container[str]) -> dict[str, st
     parts = list(parts)
     anchors = {p.key: "" for p in parts if p.kind == "titlepage"}
     anchors.update(imprint_heading_ids(parts, tei_ids))
-    anchors.update({p.key: toc_heading_id(tei_ids) for p in parts if p.kind == "contents"})
+    # The book's 目录 only: a contents div after it has a page of its own.
+    first_contents = next((p.key for p in parts if p.kind == "contents"), None)
+    if first_contents is not None:
+        anchors[first_contents] = toc_heading_id(tei_ids)
     return anchors
 
 

@@ -6,10 +6,11 @@ templates print.  Links point at the anchors teiview generated in the text.
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from dataclasses import dataclass, field
 
 from .html_flavor import HOME
-from .teiview import NAME_TAGS, DateRef, Edition, Loc, NameRef, sort_key
+from .teiview import NAME_TAGS, DateRef, Edition, Loc, NameRef, free_id, sort_key
 
 REGISTERS = (  # (entity kind, file, title)
     ("person", "persons.html", "人名索引"),
@@ -55,6 +56,7 @@ class IndexEntry:
 @dataclass
 class IndexGroup:
     key: str
+    anchor: str  # of its heading: letter-A, unless the TEI has that id (the register's ids are on the page)
     entries: list[IndexEntry] = field(default_factory=list)
 
 
@@ -127,16 +129,19 @@ def register_entries(edition: Edition, kind: str, places: Places) -> list[IndexE
         if not ref.refs and NAME_TAGS.get(ref.tag) == kind and ref.text:
             candidates.setdefault(ref.text, []).append(ref)
     for k, (text, refs) in enumerate(sorted(candidates.items(), key=lambda kv: sort_key(kv[0])), 1):
-        entries.append(IndexEntry(f"candidate-{kind}-{k}", text, sort_key(text), [], "", True,
-                                  occurrence_links(refs, places)))
+        # An anchor of ours beside the register's own ids on the page: it yields to the TEI's.
+        entries.append(IndexEntry(free_id(f"candidate-{kind}-{k}", edition.ids), text, sort_key(text), [], "",
+                                  True, occurrence_links(refs, places)))
     return sorted(entries, key=lambda e: (e.sort, e.candidate, e.anchor))
 
 
-def group_by_initial(entries: list[IndexEntry]) -> list[IndexGroup]:
+def group_by_initial(entries: list[IndexEntry], tei_ids: Container[str]) -> list[IndexGroup]:
     groups: dict[str, IndexGroup] = {}
     for entry in entries:
         key = initial(entry.sort)
-        groups.setdefault(key, IndexGroup(key)).entries.append(entry)
+        if key not in groups:
+            groups[key] = IndexGroup(key, free_id(f"letter-{key}", tei_ids))
+        groups[key].entries.append(entry)
     return [groups[k] for k in sorted(groups, key=lambda k: (k == "#", k))]
 
 

@@ -30,7 +30,15 @@ from .html_indexes import (
     register_entries,
     timeline_events,
 )
-from .teiview import Division, Edition, Footnote, Imprint, TocEntry, tidy_heading
+from .teiview import (
+    Contents,
+    Division,
+    Edition,
+    Footnote,
+    Imprint,
+    TocEntry,
+    tidy_heading,
+)
 
 MAX_HEADING = 6
 
@@ -54,6 +62,7 @@ class Site:
     footer: str
     nav: tuple[NavItem, ...]
     downloads: tuple[Download, ...]
+    ids: dict[str, str]  # the page frame's ids (html_flavor.frame_ids), the same on every page
 
 
 @dataclass(frozen=True)
@@ -157,26 +166,52 @@ def short_label(div: Division) -> str:
 
 
 def text_pages(edition: Edition, flavor: HtmlFlavor) -> list[Page]:
-    tops = [*edition.front, *edition.body, *edition.back]
+    """A page per division and per contents div after the first, in the book's order, linked prev/next."""
     opening, opening_notes = body_opening(edition)
-    pages = []
-    for div in tops:
-        body = division_html(div, 1, flavor.part_of)
-        notes = [n for d in div.walk() for n in d.notes]
-        if opening and edition.body and div is edition.body[0]:
-            body, notes = opening + body, [*opening_notes, *notes]
-        title = tidy_heading(div.head_text) or div.id
-        page = Page(flavor.files[div.part], "text.html", "text", title,
-                    lang=div.lang, reading=True, body=body, notes=note_views(notes))
-        page.extra["div_id"] = div.id
-        pages.append(page)
-    if opening and not edition.body:  # a body without divs: its text is a page of its own
+    pages = {div.part: division_page(div, flavor) for div in (*edition.front, *edition.body, *edition.back)}
+    titles = contents_titles(edition)
+    pages.update({c.part: contents_page(edition, c, titles[c.part], flavor) for c in edition.other_contents})
+    if opening and edition.body:  # the body's title and opening text stand on chapter 1's page
+        first = pages[edition.body[0].part]
+        first.body, first.notes = opening + first.body, [*note_views(opening_notes), *first.notes]
+    elif opening:  # a body without divs: its text is a page of its own
         title = tidy_heading(edition.body_head.text) if edition.body_head else ""
         key = edition.body_head_part or "body-head"
         page = Page(flavor.files.get(key, BODY_PAGE), "text.html", "text", title or edition.meta.title or "正文",
                     reading=True, body=opening, notes=note_views(opening_notes))
         page.extra["div_id"] = key
-        pages.insert(len(edition.front), page)
+        pages[key] = page
+    order = {p.key: k for k, p in enumerate(edition.parts)}
+    return link_pages([pages[key] for key in sorted(pages, key=lambda key: order.get(key, len(order)))])
+
+
+def division_page(div: Division, flavor: HtmlFlavor) -> Page:
+    body = division_html(div, 1, flavor.part_of)
+    notes = [n for d in div.walk() for n in d.notes]
+    page = Page(flavor.files[div.part], "text.html", "text", tidy_heading(div.head_text) or div.id,
+                lang=div.lang, reading=True, body=body, notes=note_views(notes))
+    page.extra["div_id"] = div.id
+    return page
+
+
+def contents_titles(edition: Edition) -> dict[str, str]:
+    """Part key -> title of each contents div: its head, else 目录, 目录（2）, ... so that none reads alike."""
+    every = [edition.contents, *edition.other_contents] if edition.contents else []
+    return {c.part: tidy_heading(c.head_text) or ("目录" + (f"（{k}）" if k > 1 else ""))
+            for k, c in enumerate(every, 1)}
+
+
+def contents_page(edition: Edition, contents: Contents, title: str, flavor: HtmlFlavor) -> Page:
+    """A contents div after the book's 目录 (the appendices', a list of figures): a list like the 目录's."""
+    notes = [n for n in edition.notes if n.loc.part == contents.part]
+    page = Page(flavor.files[contents.part], "contents.html", "text", title, reading=True, notes=note_views(notes))
+    page.extra.update(div_id=contents.id, toc=toc_lines(contents.entries, flavor), toc_head=title,
+                      toc_id=free_id(f"{contents.id}-head", edition.ids), toc_lead=contents.lead,
+                      blocks_before=contents.blocks_before, blocks_after=contents.blocks_after)
+    return page
+
+
+def link_pages(pages: list[Page]) -> list[Page]:
     for k, page in enumerate(pages):
         if k > 0:
             page.prev = NavItem(pages[k - 1].filename, pages[k - 1].title)
@@ -220,6 +255,9 @@ def home_page(edition: Edition, flavor: HtmlFlavor, texts: list[Page]) -> Page:
     else:  # no printed contents: list the pages themselves
         page.extra["toc_head"] = "目录"
         page.extra["toc"] = [TocLine(1, Markup("{}").format(p.title), p.filename, "") for p in texts]
+    # The other contents divs have pages of their own; the home page leads to them.
+    titles = contents_titles(edition)
+    page.extra["more_contents"] = [NavItem(flavor.files[c.part], titles[c.part]) for c in edition.other_contents]
     # The title pages and imprint can carry corrections and notes too.
     page.notes = note_views([n for n in edition.notes if flavor.files.get(n.loc.part) == HOME])
     return page
@@ -247,6 +285,8 @@ def part_labels(edition: Edition) -> dict[str, str]:
         labels[edition.body_head_part] = short_label(edition.body[0]) if edition.body else "正文"
     if edition.contents is not None:
         labels[edition.contents.part] = "目录"
+    titles = contents_titles(edition)
+    labels.update({c.part: titles[c.part] for c in edition.other_contents})
     for div in (*edition.front, *edition.body, *edition.back):
         labels[div.part] = short_label(div)
     return labels
@@ -256,7 +296,7 @@ def finding_aid_pages(edition: Edition, flavor: HtmlFlavor) -> list[Page]:
     places = Places(part_labels(edition), flavor.files)
     pages = []
     for kind, filename, title in REGISTERS:
-        groups: list[IndexGroup] = group_by_initial(register_entries(edition, kind, places))
+        groups: list[IndexGroup] = group_by_initial(register_entries(edition, kind, places), edition.ids)
         count = sum(len(g.entries) for g in groups)
         page = Page(filename, "register.html", "register", title)
         page.extra.update(groups=groups, summary=f"共 {count} 条，按汉语拼音排序；每条链接到它在书中的每一处。")

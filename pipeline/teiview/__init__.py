@@ -34,7 +34,11 @@ Public API (stable)
     ``body-head``, shown after ``body_head``), ``parts`` (every top-level
     piece as a ``Part``: ``key``, ``kind``, ``id``); ``divisions()`` walks
     front/body/back, ``part_keys(kind)`` lists the parts of a kind and
-    ``body_head_part`` is the key of the body's opening (None without one).
+    ``body_head_part`` is the key of the body's opening (None without one);
+    ``other_contents`` (a Contents per contents div after the first: parts of
+    their own, ``contents`` stays the book's 目录) and ``ids`` (every xml:id of
+    the file and every anchor teiview made: an id a renderer makes for itself
+    goes through ``free_id(base, edition.ids)`` and steps aside for these).
 Page breaks between pieces (``front/pb``, ``body/pb``, ``div/pb``, a pb in the
     contents list or the imprint) are rendered once, before the piece they
     open: ``lead`` markup on ``TitlePageView``, ``ImprintLine``, ``Contents``
@@ -46,13 +50,16 @@ Page breaks between pieces (``front/pb``, ``body/pb``, ``div/pb``, a pb in the
 Also: ``DateRef.before``/``after`` (the date's sentence), ``Correction.rule``,
 ``Division.heading`` (label + head, whitespace as in the TEI),
 ``TocEntry.label``/``heading``/``full_text``, ``ImprintLine.label``/``value``,
-``Footnote.parent`` (the note a note sits in: an editor's note on a footnote);
+``Footnote.parent`` (the note a note sits in: an editor's note on a footnote),
+``Contents.blocks_before``/``blocks_after`` (a contents div's paragraphs before
+its first list and after it; the items of all its lists are ``entries``),
+``Contents.has_pages`` (some entry prints a page number);
 a ``<label>`` anywhere renders as ``<span class="label">``.  A titlePart
 without @type or with @type="main" is ``TitleLine.kind == "title"``.
 Parts: ``Part.kind`` says what a top-level piece is, from its element, its
 place and its @type, never from its xml:id: ``titlepage``, ``imprint`` and
-``contents`` (front divs of that @type; only the first contents div is
-``Edition.contents``), ``front``, ``body-head`` (the body's head and text before
+``contents`` (front divs of that @type; the first contents div is
+``Edition.contents``, the others ``Edition.other_contents``), ``front``, ``body-head`` (the body's head and text before
 its first div, one piece), ``body``, ``back``, ``other``.  A part's key is its
 xml:id when it has one (``Division.part``, ``Contents.part`` and
 ``Imprint.part`` give it), else a made-up one (``titlepage-{n}``,
@@ -72,7 +79,7 @@ uses gets a ``-2`` (``-3``, ...) suffix.
 Modules: ``tree`` (safe parsing, XPath and text helpers), ``model`` (the
 dataclasses), ``header`` (teiHeader), ``index`` (the anchor pass), ``flavor``
 (the markup hooks), ``builder`` (markup and the view), ``naming`` (file names
-from part keys).
+from part keys, ``free_id`` for a renderer's own ids).
 """
 from __future__ import annotations
 
@@ -103,7 +110,7 @@ from .model import (
     TocEntry,
     join_label,
 )
-from .naming import unique_stems
+from .naming import free_id, unique_stems
 from .tree import (
     ENTITY_TAGS,
     NAME_TAGS,
@@ -126,7 +133,7 @@ __all__ = [
     "Block", "Contents", "Correction", "DateRef", "Division", "Edition", "Entity", "Flavor", "Footnote", "Head",
     "Imprint", "ImprintLine", "Loc", "Metadata", "NameRef", "PageBreak", "Part", "TeiError", "TitleLine",
     "TitlePageView", "TocEntry",
-    "first_text", "join_label", "local", "parse_safely", "plain", "plain_without", "read_metadata", "read_rules",
+    "first_text", "free_id", "join_label", "local", "parse_safely", "plain", "plain_without", "read_metadata", "read_rules",
     "read_tei", "sort_key", "tidy_heading", "unique_stems", "x",
 ]
 

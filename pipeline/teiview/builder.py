@@ -63,7 +63,8 @@ class Builder:
         front = x(text, "t:front/*")
         body_head = x(text, "t:body/t:head")
         imprints = [self._imprint(d) for d in front if d.get("type") == "imprint"]
-        return Edition(
+        contents = [self._contents(d) for d in front if d.get("type") == "contents"]
+        edition = Edition(
             meta=meta,
             title_pages=[self._title_page(tp) for tp in front if local(tp) == "titlePage"],
             imprint=[line for imprint in imprints for line in imprint.lines],
@@ -71,7 +72,8 @@ class Builder:
             parts=list(ix.parts),
             front=[self._division(d, self.lang) for d in front
                    if local(d) == "div" and d.get("type") not in ("imprint", "contents")],
-            contents=next((self._contents(d) for d in front if d.get("type") == "contents"), None),
+            contents=contents[0] if contents else None,
+            other_contents=contents[1:],
             body_head=self._head(body_head[0]) if body_head else None,
             body_blocks=self._blocks(x(text, "t:body")[0], self.lang),
             body=[self._division(d, self.lang) for d in x(text, "t:body/t:div")],
@@ -86,6 +88,9 @@ class Builder:
             rules=rules,
             first_body=self.flavor.first_body,
         )
+        # Only now: building the divisions made anchors for those without an id.
+        edition.ids = frozenset(ix.taken)
+        return edition
 
     # -- inline
 
@@ -244,15 +249,28 @@ class Builder:
         head = next((h for h in div if local(h) == "head"), None)
         roots: list[TocEntry] = []
         stack: list[TocEntry] = []
-        for item in x(div, ".//t:list[1]/t:item"):
+        # Every list of the div, as one (a list may go on after a paragraph).
+        for item in x(div, "t:list/t:item"):
             entry = self._toc_entry(item)
             while stack and stack[-1].level >= entry.level:
                 stack.pop()
             (stack[-1].children if stack else roots).append(entry)
             stack.append(entry)
+        before, after = self._contents_blocks(div)
         return Contents(div.get(XML_ID) or self.index.part_key[div],
                         self.inline(head, self.lang) if head is not None else Markup(""),
-                        plain(head), tuple(roots), self._lead(div), self.index.part_key[div])
+                        plain(head), tuple(roots), self._lead(div), self.index.part_key[div],
+                        before, after)
+
+    def _contents_blocks(self, div: etree._Element) -> tuple[tuple[Block, ...], tuple[Block, ...]]:
+        """The div's paragraphs printed before its first list, and the others: no line is dropped."""
+        before: list[Block] = []
+        after: list[Block] = []
+        for el in div:
+            if local(el) in ("p", "ab"):
+                listed = any(local(s) == "list" for s in el.itersiblings(preceding=True))
+                (after if listed else before).append(self._block(el, self.lang))
+        return tuple(before), tuple(after)
 
     def _toc_entry(self, item: etree._Element) -> TocEntry:
         """An item: <label>第一章</label><ref target="#ch1">绪论</ref><num type="page">1</num>."""

@@ -18,6 +18,7 @@ import re
 from lxml import etree
 
 from .model import Correction, DateRef, Entity, Footnote, Loc, NameRef, PageBreak, Part
+from .naming import free_id
 from .tree import (
     ENTITY_TAGS,
     NAME_TAGS,
@@ -117,10 +118,7 @@ class Index:
 
     def fresh(self, base: str) -> str:
         """`base`, or base-2, base-3, ... when an xml:id of the file or another anchor has it."""
-        name, n = base, 1
-        while name in self.taken:
-            n += 1
-            name = f"{base}-{n}"
+        name = free_id(base, self.taken)
         self.taken.add(name)
         return name
 

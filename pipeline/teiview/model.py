@@ -5,6 +5,7 @@ with every text node escaped; ``*_text`` fields hold plain reading text.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from markupsafe import Markup
@@ -239,6 +240,19 @@ class Contents:
     entries: tuple[TocEntry, ...]
     lead: Markup = field(default_factory=Markup)  # page breaks before its heading
     part: str = ""  # its part key
+    # Paragraphs of the div around its list (a note on how to read it): those printed
+    # before the first list, and the others (the lists' items are all in `entries`).
+    blocks_before: tuple[Block, ...] = ()
+    blocks_after: tuple[Block, ...] = ()
+
+    @property
+    def has_pages(self) -> bool:
+        """Some entry prints a page number (then a reader is told what the numbers are)."""
+        return prints_pages(self.entries)
+
+
+def prints_pages(entries: Iterable[TocEntry]) -> bool:
+    return any(e.page or prints_pages(e.children) for e in entries)
 
 
 @dataclass
@@ -267,6 +281,12 @@ class Edition:
     # (``imprint`` above is all their lines in one list).
     parts: list[Part] = field(default_factory=list)
     imprints: list[Imprint] = field(default_factory=list)
+    # The contents divs after the first (a 目录 of the appendices, a list of
+    # figures): parts of their own, while ``contents`` is the book's 目录.
+    other_contents: list[Contents] = field(default_factory=list)
+    # Every xml:id of the file and every anchor teiview made: an id a renderer
+    # makes for itself (a heading, the page frame) steps aside for these.
+    ids: frozenset[str] = frozenset()
 
     def divisions(self) -> list[Division]:
         return [d for top in (*self.front, *self.body, *self.back) for d in top.walk()]

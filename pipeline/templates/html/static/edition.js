@@ -5,10 +5,17 @@
   "use strict";
 
   var root = document.documentElement;
+  // The frame's ids step aside for the book's own (a TEI may use "toggle-sic" or
+  // "note-popover" itself: then ours is "toggle-sic-2"), so the frame is found by
+  // its place and markup, never by a fixed id.
   var SWITCHES = [
     { input: "toggle-sic", cls: "show-sic" },
     { input: "toggle-entities", cls: "show-entities" }
   ];
+
+  function frameSwitch(name) {
+    return document.querySelector('.toolbar input[id^="' + name + '"]');
+  }
 
   // localStorage throws in some file:// and private-mode setups; the switch
   // must keep working for this page even when it cannot be remembered.
@@ -20,7 +27,7 @@
   }
 
   function setUpSwitch(spec) {
-    var box = document.getElementById(spec.input);
+    var box = frameSwitch(spec.input);
     if (!box) { return; }
     box.checked = recall(spec.input);
     root.classList.toggle(spec.cls, box.checked);
@@ -57,7 +64,7 @@
   }
 
   function setUpNotes() {
-    var box = document.getElementById("note-popover");
+    var box = document.querySelector("div[popover]");
     if (!box || typeof box.showPopover !== "function") { return; }  // old browser: plain links
     var body = box.querySelector(".popover-body");
     var close = box.querySelector(".popover-close");
@@ -91,9 +98,9 @@
   // ---------------------------------------------------------------- search
 
   function setUpSearch() {
-    var holder = document.getElementById("search");
+    var holder = document.querySelector("main [data-bundle]");
     if (!holder) { return; }
-    var offline = document.getElementById("search-offline");
+    var offline = document.querySelector("main .search-offline");
     // Pagefind fetches its index; browsers forbid fetch() from file:// pages.
     if (location.protocol === "file:") {
       if (offline) { offline.hidden = false; }
@@ -113,7 +120,7 @@
     script.onload = function () {
       /* global PagefindUI */
       var ui = new PagefindUI({
-        element: "#search",
+        element: holder,
         bundlePath: base,
         baseUrl: siteRoot,
         showSubResults: true,
