@@ -91,16 +91,8 @@ def part_files(parts: Iterable[Part]) -> dict[str, str]:
 class EpubFlavor(Flavor):
     """Inline markup with EPUB structural semantics and XHTML's xml:lang."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._files: tuple[dict[str, Part], dict[str, str]] = ({}, {})
-
-    @property
-    def files(self) -> dict[str, str]:
-        """Part key -> file, made once teiview has found the parts (before any hook runs)."""
-        if self._files[0] is not self.parts:
-            self._files = (self.parts, part_files(self.parts.values()))
-        return self._files[1]
+    def part_files(self, parts: Iterable[Part]) -> dict[str, str]:
+        return part_files(parts)
 
     def lang_attrs(self, lang: str) -> Markup:
         return Markup('lang="{0}" xml:lang="{0}"').format(lang)

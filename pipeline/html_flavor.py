@@ -107,16 +107,8 @@ def note_marker(note: Footnote) -> str:
 class HtmlFlavor(Flavor):
     """Inline markup for the web pages: ARIA doc-* roles, switchable layers."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._files: tuple[dict[str, Part], dict[str, str]] = ({}, {})
-
-    @property
-    def files(self) -> dict[str, str]:
-        """Part key -> page, made once teiview has found the parts (before any hook runs)."""
-        if self._files[0] is not self.parts:
-            self._files = (self.parts, part_files(self.parts.values()))
-        return self._files[1]
+    def part_files(self, parts: Iterable[Part]) -> dict[str, str]:
+        return part_files(parts)
 
     def href(self, target_id: str) -> str:
         part = self.part_of.get(target_id)

@@ -30,7 +30,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 FONT = "STSong-Light"
 CIRCLED = "\u2460-\u2473"
-NOTE_BODY = re.compile(rf"^\^?([{CIRCLED}])\s*(.*)$", re.S)
+NOTE_BODY = re.compile(rf"^\^?([{CIRCLED}])\s*(.*)$", re.DOTALL)
 CHAPTER_RE = re.compile(r"^第[一二三四五六七八九十百\d]+章")
 SECTION_RE = re.compile(r"^[一二三四五六七八九十]+、")
 TOC_LINE = re.compile(r"^(.*?)[ \t]*([（(]\d+[）)])[ \t]*$")
@@ -112,7 +112,7 @@ class Box:
     space: bool = False
     notes: list[NoteRef] = field(default_factory=list)
 
-    def joined(self, other: "Box") -> "Box":
+    def joined(self, other: Box) -> Box:
         shift = len(self.runs)
         moved = [NoteRef(r.body, None if r.run is None else r.run + shift) for r in other.notes]
         return Box(self.runs + other.runs, self.width + other.width, False, self.notes + moved)

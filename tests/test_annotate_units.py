@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from annotate_helpers import document  # noqa: E402
+from annotate_helpers import document
 
-from pipeline.annotate import annotate  # noqa: E402
-from pipeline.annotate_dates import find_dates  # noqa: E402
-from pipeline.annotate_register import RegisterError, load_register  # noqa: E402
-from pipeline.annotate_spans import Proposal, insert_note, select  # noqa: E402
-from pipeline.model import Choice, Note, Run, Span, Text  # noqa: E402
+from pipeline.annotate import annotate
+from pipeline.annotate_dates import find_dates
+from pipeline.annotate_register import RegisterError, load_register
+from pipeline.annotate_spans import Proposal, insert_note, select
+from pipeline.model import Choice, Note, Run, Span, Text
 
 
 @pytest.mark.parametrize("text, printed, attrs", [

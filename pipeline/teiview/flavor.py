@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from markupsafe import Markup, escape
 
@@ -28,6 +29,18 @@ class Flavor:
         self.part_of: dict[str, str] = {}
         self.parts: dict[str, Part] = {}  # part key -> the piece (kind, id), in document order
         self.first_body: str | None = None  # part key of the first body div
+        self._files: tuple[dict[str, Part], dict[str, str]] = ({}, {})
+
+    @property
+    def files(self) -> dict[str, str]:
+        """Part key -> the renderer's file for it, made once teiview has found the parts (before any hook runs)."""
+        if self._files[0] is not self.parts:
+            self._files = (self.parts, self.part_files(self.parts.values()))
+        return self._files[1]
+
+    def part_files(self, parts: Iterable[Part]) -> dict[str, str]:
+        """Part key -> file name; a renderer that writes a file per part overrides this."""
+        return {}
 
     def text(self, s: str, lang: str) -> Markup:
         if not (self.mark_latin and lang.startswith("zh")):
