@@ -107,11 +107,14 @@ def add_second_imprint(root: etree._Element) -> None:
     first.addnext(div)
 
 
-def add_back_divs(root: etree._Element) -> None:
+def back_matter(root: etree._Element) -> etree._Element:
     text = root.find("t:text", TN)
     back = text.find("t:back", TN)
-    if back is None:
-        back = child(text, "back")
+    return back if back is not None else child(text, "back")
+
+
+def add_back_divs(root: etree._Element) -> None:
+    back = back_matter(root)
     for div_id, head in ADDED.items():
         div = child(back, "div", type="appendix", xml_id=div_id)
         child(div, "head", head)
@@ -165,10 +168,7 @@ def use_made_up_names(root: etree._Element) -> None:
 
 def add_more_contents(root: etree._Element) -> None:
     """After the 目录: a 目录 of the appendices and a list of figures, both contents divs; the 目录 links to the first."""
-    text = root.find("t:text", TN)
-    back = text.find("t:back", TN)
-    if back is None:
-        back = child(text, "back")
+    back = back_matter(root)
     for div_id, head in APPENDICES.items():
         div = child(back, "div", type="appendix", xml_id=div_id)
         child(div, "head", head)
