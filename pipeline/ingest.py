@@ -19,9 +19,20 @@ class IngestError(Exception):
     exit_code = 3
 
 
-# Encodings a Chinese OCR text plausibly comes in, in the order we try them.
-# charset-normalizer decides only when the strict decoders disagree.
-CANDIDATE_ENCODINGS = ("utf-8", "gb18030")
+# The legacy encodings a Chinese OCR text plausibly comes in besides UTF-8.
+# GB18030 decodes almost any bytes, Big5 text included, as nonsense: each reading
+# is judged by how much of it looks like Chinese text, and charset-normalizer is
+# asked only when neither reads well.
+LEGACY_ENCODINGS = ("gb18030", "big5")
+# Share of the non-ASCII characters of a reading that must be Han or CJK
+# punctuation: ≈ 1.0 for a right reading, ≈ 0.3 for Big5 read as GB18030.
+MIN_CHINESE_SHARE = 0.9
+CHINESE_TEXT_RANGES = (
+    ("\u4e00", "\u9fff"), ("\u3400", "\u4dbf"),  # Han
+    ("\u3000", "\u303f"), ("\uff00", "\uffef"),  # CJK punctuation, full-width forms
+    ("\u2010", "\u2027"), ("\u00b7", "\u00b7"),  # dashes, quotes, ellipsis, middle dot
+    ("\u2160", "\u217f"), ("\u2460", "\u24ff"),  # Roman numerals, circled note markers
+)
 # More control characters than this share of the text means a binary file.
 MAX_CONTROL_SHARE = 0.01
 
@@ -69,6 +80,67 @@ def first_bad_byte(data: bytes) -> str:
     return "1"
 
 
+def chinese_share(text: str) -> float:
+    """How much of the non-ASCII text is Han characters or CJK punctuation."""
+    wide = [ch for ch in text if ord(ch) > 0x7F and not ch.isspace()]
+    if not wide:
+        return 1.0
+    chinese = sum(1 for ch in wide if any(lo <= ch <= hi for lo, hi in CHINESE_TEXT_RANGES))
+    return chinese / len(wide)
+
+
+def decode_legacy(path: Path, data: bytes) -> tuple[str, str]:
+    """Not UTF-8: the legacy encoding whose reading looks most like Chinese text."""
+    readings: dict[str, str] = {}
+    for candidate in LEGACY_ENCODINGS:
+        try:
+            readings[candidate] = data.decode(candidate)
+        except UnicodeDecodeError:
+            continue
+    if not readings:
+        # Only for the rare file that is none of them: the import costs ≈ 10 ms.
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data).best()
+        if best is None or best.encoding is None:
+            raise IngestError(f"{path}:{furthest_readable(data)}: cannot decode the file as UTF-8, GB18030 "
+                              "or Big5; save it as UTF-8 and try again")
+        readings[best.encoding] = str(best)
+    encoding = max(readings, key=lambda enc: chinese_share(readings[enc]))
+    if chinese_share(readings[encoding]) < MIN_CHINESE_SHARE:
+        raise IngestError(f"{path}: cannot tell the file's encoding: read as {encoding} it is not Chinese text; "
+                          "save it as UTF-8 and try again")
+    return readings[encoding], encoding
+
+
+def furthest_readable(data: bytes) -> str:
+    """`line:column` of the first bad byte in the encoding that reads furthest:
+    in a GBK file with one broken byte, that byte, not where UTF-8 gave up."""
+    stops = []
+    for candidate in ("utf-8", *LEGACY_ENCODINGS):
+        try:
+            data.decode(candidate)
+        except UnicodeDecodeError as exc:
+            stops.append((exc.start, candidate))
+    start, candidate = max(stops, default=(0, "utf-8"))
+    before = data[:start]
+    line = before.count(b"\n") + 1
+    column = len(before[before.rfind(b"\n") + 1:].decode(candidate, "replace")) + 1
+    return f"{line}:{column}"
+
+
+def utf16_without_mark(data: bytes) -> bool:
+    head = data[:65536]
+    for candidate in ("utf-16-le", "utf-16-be"):
+        try:
+            text = head[: len(head) // 2 * 2].decode(candidate)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" not in text and chinese_share(text) >= MIN_CHINESE_SHARE:
+            return True
+    return False
+
+
 def decode(path: Path, data: bytes) -> tuple[str, str]:
     """Bytes to text with universal newlines; raise IngestError for non-text."""
     if not data.strip():
@@ -76,30 +148,22 @@ def decode(path: Path, data: bytes) -> tuple[str, str]:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise IngestError(f"{path}: the file is UTF-16 (Windows \"Unicode\"); save it as UTF-8 and try again")
     if b"\x00" in data[:65536]:
+        if utf16_without_mark(data):
+            raise IngestError(f"{path}: the file is UTF-16 without a byte-order mark; save it as UTF-8 and try again")
         raise IngestError(f"{path}: looks like a binary file (NUL bytes); expected UTF-8 or GB18030 text or a PDF")
     encoding = ""
     if data.startswith(b"\xef\xbb\xbf"):
         data, encoding = data[3:], "utf-8-sig"
-    text = None
     if mostly_utf8(data):
         raise IngestError(f"{path}:{first_bad_byte(data)}: the file is UTF-8 but for a few broken bytes here; "
                           "fix or delete them and try again")
-    for candidate in ([encoding] if encoding else CANDIDATE_ENCODINGS):
-        try:
-            text = data.decode(candidate.replace("-sig", ""))
-            encoding = candidate
-            break
-        except UnicodeDecodeError:
-            continue
-    if text is None:
-        # Only for the rare file that is neither: the import costs ≈ 10 ms.
-        from charset_normalizer import from_bytes
-
-        best = from_bytes(data).best()
-        if best is None or best.encoding is None:
-            raise IngestError(f"{path}:{first_bad_byte(data)}: cannot decode the file as UTF-8 or GB18030; "
-                              "save it as UTF-8 and try again")
-        text, encoding = str(best), best.encoding
+    try:
+        text, encoding = data.decode("utf-8"), encoding or "utf-8"
+    except UnicodeDecodeError:
+        if encoding:  # a UTF-8 byte-order mark, then bytes that are not UTF-8
+            raise IngestError(f"{path}:{first_bad_byte(data)}: the file says it is UTF-8 but is not, from here; "
+                              "save it as UTF-8 and try again") from None
+        text, encoding = decode_legacy(path, data)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\n\t\f")
     if controls > MAX_CONTROL_SHARE * len(text):

@@ -60,3 +60,41 @@ def test_ingest_utf8_with_a_stray_byte_says_where(tmp_path: Path) -> None:
     path.write_bytes(body[:cut] + b"\xff" + body[cut:])
     with pytest.raises(IngestError, match=r"book.txt:\d+:\d+: the file is UTF-8 but for a few broken bytes"):
         ingest(path)
+
+
+BOOK = Path(__file__).resolve().parent.parent / "input" / "book.txt"
+
+
+def test_ingest_reads_big5_as_big5_not_as_gb18030_nonsense(tmp_path: Path) -> None:
+    """GB18030 decodes Big5 bytes without an error, as nonsense; the reading that is Chinese text wins."""
+    text = BOOK.read_text(encoding="utf-8")
+    path = tmp_path / "big5.txt"
+    data = text.encode("big5", errors="ignore")  # the characters Big5 has: enough to tell
+    path.write_bytes(data)
+    source = ingest(path)
+    assert source.encoding == "big5"
+    assert "\n".join(ln.text for ln in source.lines) == data.decode("big5")
+
+
+def test_ingest_refuses_text_no_encoding_reads_as_chinese(tmp_path: Path) -> None:
+    path = tmp_path / "noise.txt"
+    path.write_bytes("".join(chr(0x0410 + i % 60) for i in range(3000)).encode("koi8-r"))  # Russian, no Chinese
+    with pytest.raises(IngestError, match="encoding|decode"):
+        ingest(path)
+
+
+def test_ingest_gbk_with_a_broken_byte_points_at_that_byte(tmp_path: Path) -> None:
+    lines = BOOK.read_text(encoding="utf-8").splitlines()
+    data = "\n".join(lines[:113]).encode("gbk", errors="ignore") + b"\n\xff\xff" + \
+        "\n".join(lines[113:]).encode("gbk", errors="ignore")
+    path = tmp_path / "gbk.txt"
+    path.write_bytes(data)
+    with pytest.raises(IngestError, match=r"gbk\.txt:114:1: cannot decode"):
+        ingest(path)
+
+
+def test_ingest_utf16_without_a_mark_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "book.txt"
+    path.write_bytes(TEXT.encode("utf-16-le"))
+    with pytest.raises(IngestError, match="UTF-16 without a byte-order mark"):
+        ingest(path)
