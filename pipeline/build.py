@@ -35,7 +35,7 @@ class BuildConfig:
 
     @classmethod
     def beside(cls, source: Path, out_dir: Path = Path("output"),
-               formats: tuple[str, ...] = ("tei", "epub", "html")) -> "BuildConfig":
+               formats: tuple[str, ...] = ("tei", "epub", "html")) -> BuildConfig:
         """The editor's data files sit next to the book in its folder (input/);
         a book of a series may have its own (`input/<stem>.register.toml`)."""
         folder = source.parent
@@ -90,7 +90,7 @@ def build_document(cfg: BuildConfig, timer: Timer) -> Document:
     return doc
 
 
-def located_by_page(problems: list[Problem], source: "Source") -> list[Problem]:
+def located_by_page(problems: list[Problem], source: Source) -> list[Problem]:
     """A PDF's lines are our extraction's, not anything its reader sees: say the page instead."""
     from .pagination import physical_pages
 
@@ -125,7 +125,7 @@ def build(cfg: BuildConfig, force: bool = False) -> BuildResult:
 
             prewarm()  # the search indexer starts up on another core while the TEI is made
         result = build_tei_file(cfg, tei_path)
-        prints.record("tei", fingerprint)
+        prints.record("tei", fingerprint, tei_path)
         prints.save()
     else:
         result = BuildResult(tei_path, problems=load_report_problems(report_path), skipped=["tei"])
@@ -133,7 +133,7 @@ def build(cfg: BuildConfig, force: bool = False) -> BuildResult:
     return result
 
 
-def render_all(cfg: BuildConfig, tei_path: Path, result: BuildResult, prints: "Fingerprints", force: bool) -> None:
+def render_all(cfg: BuildConfig, tei_path: Path, result: BuildResult, prints: Fingerprints, force: bool) -> None:
     """EPUB first, then HTML: the HTML edition offers the EPUB for download, so its
     fingerprint includes the EPUB as it is after this build."""
     from .cache import save_pinyin_keys
@@ -148,7 +148,7 @@ def render_all(cfg: BuildConfig, tei_path: Path, result: BuildResult, prints: "F
                 continue
             result.timings[fmt] = render(fmt, tei_path, output)
             result.outputs.append(output)
-            prints.record(fmt, fp)
+            prints.record(fmt, fp, output)
             prints.save()
             if fmt == "html":
                 from .html_series import write_series_page

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -32,6 +33,10 @@ def digest(paths: Iterable[Path], extra: bytes = b"") -> str:
     return h.hexdigest()
 
 
+def file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def renderer_files(fmt: str) -> set[Path]:
     return {p for pattern in RENDERER_CODE[fmt] for p in PACKAGE.glob(pattern)}
 
@@ -43,7 +48,9 @@ def core_files() -> set[Path]:
 
 
 def tei_fingerprint(inputs: Iterable[Path]) -> str:
-    return digest(list(inputs) + sorted(core_files()), b"tei")
+    """The inputs, the core code, and the build date the TEI records (SOURCE_DATE_EPOCH)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    return digest(list(inputs) + sorted(core_files()), b"tei:" + epoch.encode())
 
 
 def rendering_fingerprint(fmt: str, tei_path: Path, download: Path | None = None) -> str:
@@ -62,10 +69,17 @@ class Fingerprints:
             self.data = {}
 
     def fresh(self, key: str, fingerprint: str, output: Path) -> bool:
-        return self.data.get(key) == fingerprint and output.exists()
+        """Made from the same sources, and (for a file) still the bytes this pipeline wrote:
+        an output edited by hand is made again, never passed on."""
+        if self.data.get(key) != fingerprint or not output.exists():
+            return False
+        written = self.data.get(key + ":output")
+        return written is None or not output.is_file() or file_digest(output) == written
 
-    def record(self, key: str, fingerprint: str) -> None:
+    def record(self, key: str, fingerprint: str, output: Path | None = None) -> None:
         self.data[key] = fingerprint
+        if output is not None and output.is_file():
+            self.data[key + ":output"] = file_digest(output)
 
     def forget(self, key: str) -> None:
         self.data.pop(key, None)

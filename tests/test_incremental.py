@@ -32,6 +32,26 @@ def test_incremental_nothing_changed_rebuilds_nothing(book) -> None:
     assert build(cfg).skipped == ["tei", "epub", "html"]
 
 
+def test_incremental_a_new_build_date_rebuilds_everything(book, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The TEI records SOURCE_DATE_EPOCH's date: another date is another edition, not "up to date"."""
+    cfg, _ = book
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1600000000")
+    assert build(cfg).skipped == []
+    assert 'when="2020-09-13"' in (cfg.out_dir / "book.xml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("output", ["book.xml", "book.epub"])
+def test_incremental_an_output_edited_by_hand_is_made_again(book, output: str) -> None:
+    """Outputs are made from input/; one changed by hand is not passed on (and never rendered unvalidated)."""
+    cfg, _ = book
+    path = cfg.out_dir / output
+    good = path.read_bytes()
+    path.write_bytes(good.replace(b"</TEI>", b"<foo/></TEI>") if output.endswith(".xml") else good + b"junk")
+    result = build(cfg)
+    assert ("tei" in result.skipped) == (output != "book.xml")
+    assert path.read_bytes() == good
+
+
 def test_incremental_html_template_rerenders_only_html(book) -> None:
     cfg, templates = book
     templates["html"].write_text("v2", encoding="utf-8")
@@ -48,13 +68,23 @@ def test_incremental_epub_template_rerenders_the_epub(book) -> None:
     assert "html" in result.skipped
 
 
-def test_incremental_a_new_epub_rerenders_the_html_that_offers_it(book) -> None:
-    cfg, _ = book
-    epub = cfg.out_dir / "book.epub"
-    epub.write_bytes(epub.read_bytes() + b"\0")
+def test_incremental_a_new_epub_rerenders_the_html_that_offers_it(book, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An EPUB renderer that now writes other bytes (its template changed): the site offers the new EPUB."""
+    from pipeline import epub as epub_renderer
+
+    cfg, templates = book
+    real = epub_renderer.render_epub
+
+    def render_other_bytes(tei: Path, out: Path) -> None:
+        real(tei, out)
+        out.write_bytes(out.read_bytes() + b"\0")
+
+    monkeypatch.setattr(epub_renderer, "render_epub", render_other_bytes)
+    templates["epub"].write_text("v2", encoding="utf-8")
     result = build(cfg)
-    assert result.skipped == ["tei", "epub"] and [p.relative_to(cfg.out_dir).as_posix() for p in result.outputs] == ["html/book"]
-    assert (cfg.out_dir / "html" / "book" / "book.epub").read_bytes() == epub.read_bytes()
+    assert result.skipped == ["tei"]
+    assert [p.relative_to(cfg.out_dir).as_posix() for p in result.outputs] == ["book.epub", "html/book"]
+    assert (cfg.out_dir / "html" / "book" / "book.epub").read_bytes() == (cfg.out_dir / "book.epub").read_bytes()
 
 
 def test_incremental_editor_file_rebuilds_from_the_tei(book) -> None:
