@@ -182,12 +182,15 @@ def watch(source: Path, out_dir: Path, interval: float, max_builds: int) -> None
             now = snapshot()
             if now != seen:
                 seen = now
-                show_outcome(build_one(BuildConfig.beside(source, out_dir), False), False, True)
+                outcome = build_one(BuildConfig.beside(source, out_dir), False)
+                show_outcome(outcome, False, True)
+                if outcome.code == 130:  # Ctrl-C during a rebuild stops watching too
+                    sys.exit(130)
                 builds += 1
                 continue
             time.sleep(interval)
     except KeyboardInterrupt:
-        click.echo("stopped")
+        click.echo("stopped")  # Ctrl-C between rebuilds: the normal way to end, exit 0
 
 
 @main.command()

@@ -128,9 +128,11 @@ class PagefindService:
         # stderr goes to a file, not a pipe that nobody reads and that could fill up.
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the service
         try:
+            # A session of its own: Ctrl-C at the terminal interrupts the build, which
+            # then closes the service; killed by the same signal it would linger as a zombie.
             self._proc = subprocess.Popen(
                 [str(binary), "--service"],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr,
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr, start_new_session=True,
             )
         except BaseException:
             self._stderr.close()

@@ -149,6 +149,52 @@ def test_cli_watch_rebuilds_after_an_edit(tmp_path: Path) -> None:
     assert "新加的一段" not in first and "新加的一段" in (out / "book.xml").read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("delay", [0.0, 0.15])
+def test_cli_watch_stops_at_one_ctrl_c_even_mid_rebuild(tmp_path: Path, delay: float) -> None:
+    """Ctrl-C reaches the whole process group, as at a terminal: watch ends (130 mid-rebuild,
+    0 between rebuilds), without a traceback, and its Pagefind service ends with it."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    source = book_folder(tmp_path)
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "watch", str(source), "--out", str(out),
+                             "--interval", "0.05"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            cwd=Path(__file__).parent.parent, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not (out / "html" / "book" / "index.html").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.3)
+        source.write_text(source.read_text(encoding="utf-8") + "\n\n中断监视的一段。\n", encoding="utf-8")
+        time.sleep(delay)
+        services = children_running(proc.pid, "pagefind")
+        os.killpg(proc.pid, signal.SIGINT)
+        _, stderr = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert proc.returncode in (0, 130), stderr
+    assert "Traceback" not in stderr
+    assert services, "watch should keep a Pagefind service"
+    time.sleep(0.5)
+    assert not [pid for pid in services if Path(f"/proc/{pid}").exists()], "a Pagefind service outlived watch"
+
+
+def children_running(parent: int, name: str) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)
+        except OSError:
+            continue
+        if int(fields[1].split()[1]) == parent and name in fields[0]:
+            found.append(int(stat.parent.name))
+    return found
+
+
 @pytest.mark.parametrize("moment", [0.5, 0.75, 0.95])
 def test_cli_interrupted_build_leaves_whole_outputs(tmp_path: Path, moment: float) -> None:
     """Ctrl-C at any moment: each output is the old one or the new one, whole; no temporary files remain.
