@@ -10,12 +10,12 @@ problem `A001` at the entry's line; an unreadable entry is `A003`.
 from __future__ import annotations
 
 import re
-import tomllib
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from .annotate_spans import RunSite, insert_note
+from .editor_files import EditorFileError, read_toml
 from .model import Note, Problem, Run, Text
 
 ENTRY_HEAD = re.compile(r"^\s*\[\[note\]\]\s*(#.*)?$")
@@ -32,18 +32,7 @@ class EditorialNote:
 def load_annotations(path: Path | None) -> tuple[list[EditorialNote], list[Problem]]:
     if path is None or not path.exists():
         return [], []
-    try:
-        raw = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        from .clean import EditorFileError
-
-        raise EditorFileError(f"{path}: not UTF-8 (byte {exc.start}); save the file as UTF-8") from None
-    try:
-        data = tomllib.loads(raw)
-    except tomllib.TOMLDecodeError as err:
-        from .clean import EditorFileError
-
-        raise EditorFileError(f"{path}: not valid TOML: {err}") from None
+    raw, data = read_toml(path)
     heads = [i for i, text in enumerate(raw.splitlines(), start=1) if ENTRY_HEAD.match(text)]
     notes, problems = [], []
     for k, entry in enumerate(data.get("note", [])):
@@ -52,8 +41,6 @@ def load_annotations(path: Path | None) -> tuple[list[EditorialNote], list[Probl
         occurrence = entry.get("occurrence", 1)
         unknown = sorted(set(entry) - {"anchor", "text", "occurrence"})
         if unknown or not anchor.strip() or not text or not isinstance(occurrence, int) or occurrence < 1:
-            from .clean import EditorFileError
-
             why = f"unknown key(s) {', '.join(unknown)}; " if unknown else ""
             raise EditorFileError(f"{path}:{line}: {why}a [[note]] needs anchor, text and an optional "
                                   "occurrence ≥ 1")

@@ -8,10 +8,10 @@ shared by several entries (布什) is resolved from context by each entry's
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .editor_files import key_line, located, read_toml, table_line
 from .model import Entity, Problem
 
 # Register types and the TEI element a mention of each becomes.
@@ -103,16 +103,13 @@ def load_register(path: Path | None) -> Register:
     """Read the register; a missing path or file gives an empty register."""
     if path is None or not path.exists():
         return build_register([])
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as err:
-        raise RegisterError(f"{path}: not valid TOML: {err}") from err
-    return build_register([entry_from_table(path, key, table) for key, table in data.items()])
+    text, data = read_toml(path, RegisterError)
+    return build_register([entry_from_table(path, key, table, text) for key, table in data.items()])
 
 
-def entry_from_table(path: Path, key: str, table: object) -> RegisterEntry:
+def entry_from_table(path: Path, key: str, table: object, text: str) -> RegisterEntry:
     def fail(why: str) -> RegisterError:
-        return RegisterError(f"{path}: entry [{key}]: {why}")
+        return RegisterError(f"{located(path, table_line(text, key) or key_line(text, key))}: entry [{key}]: {why}")
 
     if not isinstance(table, dict):
         raise fail("expected a table of fields")
@@ -121,8 +118,10 @@ def entry_from_table(path: Path, key: str, table: object) -> RegisterEntry:
     unknown = set(table) - FIELDS
     if unknown:
         raise fail(f"unknown field(s) {', '.join(sorted(unknown))}")
-    if table.get("type") not in TAG_OF_TYPE:
-        raise fail(f"type must be one of {', '.join(TAG_OF_TYPE)}")
+    if "type" not in table:
+        raise fail(f"type is missing; it must be one of {', '.join(TAG_OF_TYPE)}")
+    if table["type"] not in TAG_OF_TYPE:
+        raise fail(f"type must be one of {', '.join(TAG_OF_TYPE)}, not {table['type']!r}")
     if not str(table.get("name", "")).strip():
         raise fail("name is required")
     wikidata = str(table.get("wikidata", ""))

@@ -18,6 +18,7 @@ from difflib import SequenceMatcher
 from pathlib import Path
 
 from . import patterns as P
+from .editor_files import EditorFileError, read_editor_text
 from .model import CleanLine, CleanText, Correction, Problem, Source, SourceLine
 
 SPACE = "[ \\t\\u3000\\u00a0]+"
@@ -156,13 +157,6 @@ class EditorCorrection:
     row: int
 
 
-class EditorFileError(Exception):
-    """An editor's file the build cannot use: building without it would publish an
-    edition silently missing the editor's work."""
-
-    exit_code = 3
-
-
 CERTAINTIES = ("high", "medium", "low")
 COLUMNS = ("sic", "corr", "context", "cert", "note")
 
@@ -173,11 +167,7 @@ def load_editor_corrections(path: Path | None) -> tuple[list[EditorCorrection], 
     Row numbers are the file's own line numbers, comments and blank lines counted."""
     if path is None or not path.exists():
         return [], []
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        raise EditorFileError(f"{path}:{line}: not UTF-8 (byte {exc.start}); save the file as UTF-8") from None
+    text = read_editor_text(path)
     numbered = [(n, ln) for n, ln in enumerate(text.splitlines(), start=1) if ln.strip() and not ln.lstrip().startswith("#")]
     if not numbered:
         return [], []
@@ -189,12 +179,8 @@ def load_editor_corrections(path: Path | None) -> tuple[list[EditorCorrection], 
                               f"{', '.join(COLUMNS)} (missing: {', '.join(missing)})")
     rows, problems = [], []
     for n, line in numbered[1:]:
-        if "\t" not in line:
-            raise EditorFileError(f"{path}:{n}: no tab in this row; columns are separated by tabs, not spaces")
-        row = dict(zip(fields, (v.strip() for v in line.split("\t"))))
+        row = correction_row(path, n, line, fields)
         sic, corr, cert = row.get("sic", ""), row.get("corr", ""), row.get("cert") or "high"
-        if cert not in CERTAINTIES:
-            raise EditorFileError(f"{path}:{n}: cert must be one of {', '.join(CERTAINTIES)}, not {cert!r}")
         if not sic:
             problems.append(Problem("C003", "row has no sic reading; skipped", path.name, n))
             continue
@@ -204,6 +190,25 @@ def load_editor_corrections(path: Path | None) -> tuple[list[EditorCorrection], 
             continue
         rows.append(EditorCorrection(sic, corr, context, cert, row.get("note", ""), n))
     return rows, problems
+
+
+def correction_row(path: Path, n: int, line: str, fields: list[str]) -> dict[str, str]:
+    """One row of corrections.tsv by column name; its shape and cert checked."""
+    if "\t" not in line:
+        raise EditorFileError(f"{path}:{n}: no tab in this row; columns are separated by tabs, not spaces")
+    values = [v.strip() for v in line.split("\t")]
+    # Empty trailing columns lose nothing; text beyond the header is a tab inside a value.
+    if any(values[len(fields):]):
+        raise EditorFileError(f"{path}:{n}: this row has {len(values)} columns, the header {len(fields)} "
+                              f"({', '.join(fields)}); is there a tab inside a value?")
+    row = dict(zip(fields, values))
+    cert = row.get("cert") or "high"
+    if cert not in CERTAINTIES:
+        # A space typed for a tab shifts every later value one column left.
+        shifted = (f"; the row has {len(values)} columns, the header {len(fields)}: are the columns shifted "
+                   "(a space where a tab should be)?") if len(values) < len(fields) else ""
+        raise EditorFileError(f"{path}:{n}: cert must be one of {', '.join(CERTAINTIES)}, not {cert!r}{shifted}")
+    return row
 
 
 def diff_corrections(wrong: str, right: str) -> list[tuple[int, int, str]]:

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import tomllib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from lxml import etree
 
 from . import __version__
+from .editor_files import key_line, located, read_toml, table_line
 from .model import Div, Document, Entity, PageBreak, Paragraph, Run
 from .patterns import HAN_CHAR
 from .tei_header import write_header
@@ -37,25 +38,78 @@ class EditionMetaError(Exception):
     exit_code = 3
 
 
+# The TEI points to #editor from every editor's correction and note, so an
+# edition.toml without an editor builds a TEI with dangling pointers; every other
+# key has a default that makes a valid TEI.
+REQUIRED_META = ("editor",)
+# publicationStmt/availability/@status in schemas/edition.rnc.
+AVAILABILITY = ("free", "restricted", "unknown")
+ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
 def load_edition_meta(path: Path | None) -> EditionMeta:
+    """`input/edition.toml`, checked here so that a mistake in it is named in the
+    file rather than found later as an invalid TEI.  No file: the defaults."""
     if path is None or not path.exists():
         return EditionMeta()
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8")).get("edition", {})
-    except tomllib.TOMLDecodeError as exc:
-        raise EditionMetaError(f"{path}: {exc}") from None
+    text, data = read_toml(path, EditionMetaError)
+    table = edition_table(path, text, data)
+    values = {key: meta_value(path, text, key, value) for key, value in table.items()}
+    for key in REQUIRED_META:
+        if not values.get(key):
+            raise EditionMetaError(f"{located(path, table_line(text, 'edition'))}: [edition] needs {key} = \"…\"")
+    return EditionMeta(**values)
+
+
+def edition_table(path: Path, text: str, data: dict[str, object]) -> dict[str, object]:
+    """The [edition] table, with nothing beside it and no key it does not know."""
+    for key, value in data.items():
+        if key == "edition" and isinstance(value, dict):
+            continue
+        if isinstance(value, dict):
+            why = f"unknown table [{key}]; the metadata goes in [edition]"
+        else:
+            why = f"{key} is outside the [edition] table; put it below the [edition] line"
+        raise EditionMetaError(f"{located(path, table_line(text, key) or key_line(text, key))}: {why}")
+    if "edition" not in data:
+        empty = not any(ln.strip() and not ln.lstrip().startswith("#") for ln in text.splitlines())
+        raise EditionMetaError(f"{path}: no [edition] table{' (the file is empty)' if empty else ''}; "
+                               f"it needs at least [edition] and {', '.join(REQUIRED_META)} = \"…\"")
+    table = data["edition"]
     known = EditionMeta.__dataclass_fields__
-    unknown = sorted(set(data) - set(known))
-    if unknown:
-        raise EditionMetaError(f"{path}: unknown key(s) in [edition]: {', '.join(unknown)}")
-    return EditionMeta(**{k: str(v) for k, v in data.items()})
+    for key in table:
+        if key not in known:
+            raise EditionMetaError(f"{located(path, key_line(text, key, 'edition'))}: unknown key {key} in "
+                                   f"[edition]; known: {', '.join(known)}")
+    return table
+
+
+def meta_value(path: Path, text: str, key: str, value: object) -> str:
+    """One [edition] value as a string, or an error at its line."""
+    where = located(path, key_line(text, key, "edition"))
+    if key == "date" and type(value) is dt.date:
+        value = value.isoformat()  # a bare TOML date (date = 2026-11-24) means the same
+    if not isinstance(value, str):
+        raise EditionMetaError(f"{where}: {key} must be a string in quotes, not {value!r}")
+    if key == "date" and not is_iso_day(value):
+        raise EditionMetaError(f"{where}: date must be a day as YYYY-MM-DD (2026-11-24), not {value!r}")
+    if key == "availability" and value not in AVAILABILITY:
+        raise EditionMetaError(f"{where}: availability must be one of {', '.join(AVAILABILITY)}, not {value!r}")
+    return value
+
+
+def is_iso_day(value: str) -> bool:
+    try:
+        return bool(ISO_DAY.match(value)) and bool(dt.date.fromisoformat(value))
+    except ValueError:  # 2026-02-30
+        return False
 
 
 def build_date(meta: EditionMeta) -> str:
     """The build's date: SOURCE_DATE_EPOCH when set (reproducible builds), else the edition's date."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date().isoformat()
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date().isoformat()
     return meta.date
 
 

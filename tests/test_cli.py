@@ -65,12 +65,13 @@ def test_cli_invalid_tei_keeps_the_previous_output(tmp_path: Path) -> None:
     out = tmp_path / "out"
     run_edition("build", str(source), "--out", str(out), "--format", "tei", check=True)
     good = (out / "book.xml").read_bytes()
-    # An edition.toml value the schema does not allow makes the TEI invalid.
-    toml = (source.parent / "edition.toml").read_text(encoding="utf-8")
-    (source.parent / "edition.toml").write_text(toml.replace('availability = "restricted"',
-                                                             'availability = "whatever"'), encoding="utf-8")
+    # Editor's files are checked before they are used, so few mistakes reach the TEI; one that
+    # does: a register entry whose id the text's 目录 already has (a duplicate xml:id).
+    register = source.parent / "register.toml"
+    register.write_text(register.read_text(encoding="utf-8") + '\n[contents]\ntype = "work"\nname = "核裁军"\n',
+                        encoding="utf-8")
     proc = run_edition("build", str(source), "--out", str(out), "--format", "tei")
-    assert proc.returncode == 1 and "V001" in proc.stderr and "Traceback" not in proc.stderr
+    assert proc.returncode == 1 and "V00" in proc.stderr and "Traceback" not in proc.stderr
     assert (out / "book.xml").read_bytes() == good
     assert not [p for p in out.iterdir() if p.name.startswith(".book.xml")]
 
