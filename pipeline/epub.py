@@ -247,7 +247,7 @@ def correction_rows(ed: Edition, files: dict[str, str]) -> list[dict]:
     titles = part_titles(ed)
     return [{**locator(ed, files, titles, c.id, c.loc.page), "id": c.id, "sic": c.sic, "corr": c.corr,
              "where": titles.get(ed.part_of[c.id], ""), "rule": c.rule or c.resp.lstrip("#"),
-             "cert": CERTAINTY.get(c.cert, c.cert)}
+             "cert": CERTAINTY.get(c.cert, c.cert), "reasons": c.reasons}
             for c in ed.corrections]
 
 

@@ -81,6 +81,7 @@ class CorrectionRow:
     cert: str
     href: str
     where: str
+    reasons: tuple[str, ...] = ()  # the editor's notes on this correction, shown with the rule
 
 
 class Places:
@@ -194,5 +195,5 @@ def correction_rows(edition: Edition, places: Places) -> list[CorrectionRow]:
     for c in edition.corrections:
         rule = c.rule or c.resp.lstrip("#") or "—"
         rows.append(CorrectionRow(c.id, c.sic, c.corr, rule, CERTAINTY.get(c.cert, c.cert or "—"),
-                                  places.href(c.loc, c.id), places.label(c.loc)))
+                                  places.href(c.loc, c.id), places.label(c.loc), c.reasons))
     return rows

@@ -48,6 +48,8 @@ Page breaks between pieces (``front/pb``, ``body/pb``, ``div/pb``, a pb in the
     ends the last div's blocks.  Its ``part``/``part_of`` is that piece's part,
     so a page list built from ``pages`` never points to an unrendered anchor.
 Also: ``DateRef.before``/``after`` (the date's sentence), ``Correction.rule``,
+``Correction.reasons`` (reading text of each note whose @target names the
+choice or its sic/corr: the editor's reason),
 ``Division.heading`` (label + head, whitespace as in the TEI),
 ``TocEntry.label``/``heading``/``full_text``, ``ImprintLine.label``/``value``,
 ``Footnote.parent`` (the note a note sits in: an editor's note on a footnote),

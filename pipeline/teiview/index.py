@@ -14,6 +14,7 @@ so that is where its anchor goes and which part it belongs to.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from lxml import etree
 
@@ -71,6 +72,7 @@ class Index:
         self._assign_parts(text)
         self._place_breaks(text)
         self._walk(text, rules)
+        self._attach_reasons()
 
     def first_body(self, text: etree._Element) -> str | None:
         """The part key of the first body div: where a title printed above it is shown."""
@@ -200,6 +202,23 @@ class Index:
                        plain(corr), get("resp"), get("cert"), get("evidence"), loc,
                        rules.get(get("resp").lstrip("#"), ""))
         self._add(self.corrs, el, c, c.id)
+
+    def _attach_reasons(self) -> None:
+        """Give each correction the notes that point at it with @target.
+
+        A note may come before or after its correction, so this waits for the whole walk.
+        Pointing at the sic or corr inside the choice counts too: a TEI may put the id there.
+        """
+        by_id = {own: choice for choice in self.corrs
+                 for own in (el.get(XML_ID) for el in choice.iter() if isinstance(el.tag, str)) if own}
+        reasons: dict[etree._Element, list[str]] = {}
+        for note in self.notes:
+            targets = {t[1:] for t in note.get("target", "").split() if t.startswith("#")}
+            for choice in {by_id[t] for t in targets if t in by_id}:
+                if text := plain(note):
+                    reasons.setdefault(choice, []).append(text)
+        for choice, texts in reasons.items():
+            self.corrs[choice] = replace(self.corrs[choice], reasons=tuple(texts))
 
     def _add(self, table: dict, el: etree._Element, record: object, anchor: str,
              where: etree._Element | None = None) -> None:

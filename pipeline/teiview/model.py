@@ -116,6 +116,9 @@ class Correction:
     evidence: str
     loc: Loc
     rule: str = ""  # what the rule @resp points to does (its respStmt/resp), "" if unknown
+    # The reading text of each note whose @target names this correction (the editor's
+    # reason for it), in document order: the list of corrections shows it beside the rule.
+    reasons: tuple[str, ...] = ()
 
 
 @dataclass
