@@ -76,7 +76,7 @@ class Outcome:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def build_one(cfg: "BuildConfig", force: bool) -> Outcome:
+def build_one(cfg: BuildConfig, force: bool) -> Outcome:
     """Run one build and turn every failure into an exit code and a message."""
     from .build import build as run_build
 
@@ -84,7 +84,7 @@ def build_one(cfg: "BuildConfig", force: bool) -> Outcome:
         result = run_build(cfg, force)
     except KeyboardInterrupt:
         return Outcome(cfg.source, 130, "interrupted; earlier outputs are left as they were")
-    except Exception as exc:  # noqa: BLE001 - an editor gets a message and a code, never a traceback
+    except Exception as exc:  # an editor gets a message and a code, never a traceback
         code = getattr(exc, "exit_code", None)
         problems = getattr(exc, "problems", [])
         if code is None:
@@ -111,10 +111,31 @@ def show_outcome(outcome: Outcome, strict: bool, timings: bool) -> int:
     return 5 if strict and warnings else 0
 
 
-def build_many(configs: list["BuildConfig"], force: bool, strict: bool, jobs: int) -> int:
+def warn_shared_identifiers(configs: list[BuildConfig]) -> None:
+    """Books whose edition.toml gives the same identifier: e-readers would take them for one book."""
+    from .tei import EditionMetaError, load_edition_meta
+
+    by_identifier: dict[str, list[BuildConfig]] = {}
+    for cfg in configs:
+        try:
+            identifier = load_edition_meta(cfg.edition).identifier
+        except EditionMetaError:  # reported by that book's own build
+            continue
+        if identifier:
+            by_identifier.setdefault(identifier, []).append(cfg)
+    for identifier, same in by_identifier.items():
+        if len(same) > 1:
+            files = sorted({str(cfg.edition) for cfg in same})
+            click.echo(f"W060 {', '.join(files)}: {', '.join(cfg.source.name for cfg in same)} have the same "
+                       f"identifier {identifier}; give each book its own <book>.edition.toml with its own "
+                       "identifier", err=True)
+
+
+def build_many(configs: list[BuildConfig], force: bool, strict: bool, jobs: int) -> int:
     """Books in parallel on all cores; one failure does not stop the others."""
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
+    warn_shared_identifiers(configs)
     outcomes: list[Outcome] = []
     with ProcessPoolExecutor(max_workers=min(jobs, len(configs))) as pool:
         futures = {pool.submit(build_one, cfg, force): cfg for cfg in configs}
@@ -137,9 +158,16 @@ def render(tei_file: Path, formats: tuple[str, ...], out_dir: Path | None) -> No
     """Render any TEI file of the edition's shape as EPUB and/or HTML."""
     from .build import BuildResult, html_site
     from .build import render as run_render
+    from .validate import validate as run_validate
 
     if not tei_file.is_file():
         fail(f"{tei_file}: no such file", 3)
+    # The renderers rely on the edition's shape (docs/encoding.md); a file without it
+    # would render wrong without a word, so it is refused as `edition validate` would.
+    problems = run_validate(tei_file)
+    if problems:
+        echo_problems(problems)
+        fail(f"{tei_file}: not a TEI of the edition's shape (the project schema); nothing rendered", 1)
     out_dir = out_dir or tei_file.parent
     result = BuildResult(tei_file)
     for fmt in formats or ("epub", "html"):
@@ -171,9 +199,9 @@ def watch(source: Path, out_dir: Path, interval: float, max_builds: int) -> None
     from .incremental import renderer_files
 
     keep_warm()  # closed at exit and on Ctrl-C
-    watched = lambda: [*editor_inputs(BuildConfig.beside(source, out_dir)),  # noqa: E731 - files may appear
+    watched = lambda: [*editor_inputs(BuildConfig.beside(source, out_dir)),  # files may appear
                        *renderer_files("epub"), *renderer_files("html")]
-    snapshot = lambda: {p: p.stat().st_mtime_ns for p in watched() if p.exists()}  # noqa: E731
+    snapshot = lambda: {p: p.stat().st_mtime_ns for p in watched() if p.exists()}
     click.echo(f"watching {source} and the editor's files in {source.parent}/ (Ctrl-C to stop)")
     seen: dict[Path, int] = {}
     builds = 0

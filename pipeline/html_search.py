@@ -21,6 +21,7 @@ import base64
 import json
 import os
 import select
+import shutil
 import subprocess
 import tempfile
 import threading
@@ -285,12 +286,15 @@ class WarmSearchIndexer:
         its own; meant for a thread, while the build does other work."""
         if self._service is not None:
             return
-        with tempfile.TemporaryDirectory(prefix="pagefind-warm-up-") as site:
-            Path(site, "index.html").write_text(WARM_UP_PAGE, encoding="utf-8")
-            try:
-                self.index(Path(site))
-            except SearchIndexError:
-                pass  # no usable binary: the site's own index says so, in the build's words
+        # mkdtemp, not TemporaryDirectory: its finalizer would race this thread at exit.
+        site = Path(tempfile.mkdtemp(prefix="pagefind-warm-up-"))
+        try:
+            (site / "index.html").write_text(WARM_UP_PAGE, encoding="utf-8")
+            self.index(site)
+        except SearchIndexError:
+            pass  # no usable binary: the site's own index says so, in the build's words
+        finally:
+            shutil.rmtree(site, ignore_errors=True)
 
     def close(self) -> None:
         if os.getpid() != self._owner:
