@@ -186,7 +186,7 @@ def test_cli_watch_stops_at_one_ctrl_c_even_mid_rebuild(tmp_path: Path, delay: f
         _, stderr = proc.communicate(timeout=30)
     finally:
         proc.kill()
-    assert proc.returncode in (0, 130), stderr
+    assert proc.returncode in (0, 130, -signal.SIGINT), stderr
     assert "Traceback" not in stderr
     assert services, "watch should keep a Pagefind service"
     time.sleep(0.5)
