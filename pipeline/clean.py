@@ -393,12 +393,37 @@ def apply_editor_corrections(lines: list[CleanLine], rows: list[EditorCorrection
                                             corrections_file, row.row))
                     pos = line.text.find(row.context, pos + 1)
     for row in rows:
+        if row.row not in used and (earlier := corrected_before(lines, row.context)) is not None:
+            line, rule = earlier
+            problems.append(Problem("C005", f"correction {row.sic!r} → {row.corr!r} overlaps a correction already "
+                                    f"made by {rule} at {source_file}:{line}; the text there no longer reads "
+                                    f"{row.context!r}", corrections_file, row.row))
+            used.add(row.row)
         if row.row not in used:
             hint = sum(ln.text.count(row.sic) for ln in lines)
             more = f" (the sic alone occurs {hint} time{'s' if hint != 1 else ''}: check the context)" if hint else ""
             problems.append(Problem("C001", f"correction {row.sic!r} → {row.corr!r} matches nothing in "
                                     f"{source_file}{more}", corrections_file, row.row))
     return problems
+
+
+def corrected_before(lines: list[CleanLine], context: str) -> tuple[int, str] | None:
+    """The line and rule of an earlier correction that changed `context`, which the source read."""
+    for line in lines:
+        if not line.corrections or context in line.text or context not in uncorrected(line):
+            continue
+        for c in line.corrections:  # the one correction that changed it, when one alone did
+            if context in line.text[:c.start] + c.sic + line.text[c.end:]:
+                return line.number, c.rule
+        return line.number, line.corrections[0].rule
+    return None
+
+
+def uncorrected(line: CleanLine) -> str:
+    text = line.text
+    for c in sorted(line.corrections, key=lambda c: c.start, reverse=True):
+        text = text[:c.start] + c.sic + text[c.end:]
+    return text
 
 
 # ---------------------------------------------------------------- entry

@@ -93,3 +93,14 @@ def test_clean_applies_editor_corrections_and_reports_unmatched_rows(tmp_path: P
     assert last.text == "正文第1段。"
     assert [(c.sic, c.corr, c.rule, c.cert) for c in last.corrections] == [("第一段", "第1段", "editor", "medium")]
     assert [(p.code, p.file, p.line) for p in text.problems] == [("C001", "corrections.tsv", 3)]
+
+
+def test_clean_an_editor_row_for_text_a_rule_already_corrected_says_so(tmp_path: Path) -> None:
+    """The editor's row reads the source (护散); a rule made it 扩散 first: C005 names that, not C001."""
+    tsv = tmp_path / "corrections.tsv"
+    tsv.write_text("sic\tcorr\tcontext\tcert\tnote\n"
+                   "护\t扩\t防护散\thigh\t\n", encoding="utf-8")
+    text = clean(source_of(MINI_BOOK), tsv)
+    (problem,) = [p for p in text.problems if p.file == "corrections.tsv"]
+    assert (problem.code, problem.line) == ("C005", 2)
+    assert "rule-cip-title" in problem.message and "book.txt:3" in problem.message
