@@ -130,7 +130,22 @@ def build(cfg: BuildConfig, force: bool = False) -> BuildResult:
     else:
         result = BuildResult(tei_path, problems=load_report_problems(report_path), skipped=["tei"])
     render_all(cfg, tei_path, result, prints, force)
+    if result.outputs:
+        record_outputs(cfg, report_path, tei_path)
     return result
+
+
+def record_outputs(cfg: BuildConfig, report_path: Path, tei_path: Path) -> None:
+    """The report lists every output of the book as it now is, renderings included."""
+    candidates = cfg.out_dir / "reports" / f"{cfg.source.stem}.entity-candidates.tsv"
+    outputs = [tei_path, candidates, *(rendering_output(cfg, f) for f in ("epub", "html"))]
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    report["outputs"] = [str(p) for p in outputs if p.exists()]
+    write_report_file(report_path, report)
+
+
+def write_report_file(path: Path, report: dict[str, Any]) -> None:
+    write_atomic(path, (json.dumps(report, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
 
 
 def render_all(cfg: BuildConfig, tei_path: Path, result: BuildResult, prints: Fingerprints, force: bool) -> None:
@@ -226,5 +241,4 @@ def write_report(doc: Document, result: BuildResult, cfg: BuildConfig) -> None:
         "problems": [asdict(p) for p in result.problems],
         "outputs": [str(p) for p in result.outputs],
     }
-    path = cfg.out_dir / "reports" / f"{cfg.source.stem}.report.json"
-    write_atomic(path, (json.dumps(report, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+    write_report_file(cfg.out_dir / "reports" / f"{cfg.source.stem}.report.json", report)

@@ -32,6 +32,14 @@ def test_incremental_nothing_changed_rebuilds_nothing(book) -> None:
     assert build(cfg).skipped == ["tei", "epub", "html"]
 
 
+def test_the_report_lists_every_output_renderings_included(book) -> None:
+    import json
+
+    cfg, _ = book
+    report = json.loads((cfg.out_dir / "reports" / "book.report.json").read_text(encoding="utf-8"))
+    assert [Path(p).name for p in report["outputs"]] == ["book.xml", "book.entity-candidates.tsv", "book.epub", "book"]
+
+
 def test_incremental_a_new_build_date_rebuilds_everything(book, monkeypatch: pytest.MonkeyPatch) -> None:
     """The TEI records SOURCE_DATE_EPOCH's date: another date is another edition, not "up to date"."""
     cfg, _ = book
