@@ -3,7 +3,8 @@
 Exit codes: 0 built (warnings allowed); 1 the TEI is invalid; 2 usage error;
 3 the input cannot be read (file, encoding, PDF, edition.toml, corrections);
 4 a rendering failed; 5 warnings with --strict; 70 internal error (a bug:
-EDITION_DEBUG=1 shows the traceback); 130 interrupted.
+EDITION_DEBUG=1 shows the traceback); 73 the output folder cannot be written;
+130 interrupted.
 """
 from __future__ import annotations
 
@@ -87,6 +88,9 @@ def build_one(cfg: BuildConfig, force: bool) -> Outcome:
     except Exception as exc:  # an editor gets a message and a code, never a traceback
         code = getattr(exc, "exit_code", None)
         problems = getattr(exc, "problems", [])
+        if code is None and unwritable_output(exc, cfg.out_dir):
+            return Outcome(cfg.source, 73, f"cannot write the outputs to {cfg.out_dir}: {exc.strerror} "
+                                           f"({exc.filename}); choose another --out or fix its permissions")
         if code is None:
             if os.environ.get("EDITION_DEBUG"):
                 raise
@@ -95,6 +99,14 @@ def build_one(cfg: BuildConfig, force: bool) -> Outcome:
         message = f"{cfg.source}: the TEI is not valid; nothing written" if problems else str(exc)
         return Outcome(cfg.source, code, message, problems)
     return Outcome(cfg.source, 0, "", result.problems, result.outputs, result.skipped, result.timings)
+
+
+def unwritable_output(exc: Exception, out_dir: Path) -> bool:
+    """An OSError about a path in the output folder: the folder cannot be written, not a bug."""
+    if not isinstance(exc, OSError) or not exc.filename:
+        return False
+    target, out = Path(str(exc.filename)).resolve(), out_dir.resolve()
+    return target == out or out in target.parents or target in out.parents
 
 
 def show_outcome(outcome: Outcome, strict: bool, timings: bool) -> int:
@@ -183,7 +195,7 @@ def render(tei_file: Path, formats: tuple[str, ...], out_dir: Path | None) -> No
 @main.command()
 @click.argument("source", default="input/book.txt", type=click.Path(path_type=Path))
 @click.option("--out", "out_dir", default="output", show_default=True, type=click.Path(path_type=Path))
-@click.option("--interval", default=0.5, show_default=True, help="Seconds between looks at the files.")
+@click.option("--interval", default=0.2, show_default=True, help="Seconds between looks at the files.")
 @click.option("--builds", "max_builds", type=int, default=0, hidden=True, help="Stop after N builds (tests).")
 def watch(source: Path, out_dir: Path, interval: float, max_builds: int) -> None:
     """Rebuild SOURCE whenever it, the editor's files or the templates change.

@@ -297,3 +297,12 @@ def test_cli_render_renders_a_valid_tei_and_refuses_others(tmp_path: Path) -> No
         assert proc.returncode == 1, (name, proc.stderr)
         assert "V00" in proc.stderr and "nothing rendered" in proc.stderr and "Traceback" not in proc.stderr
         assert sorted(p.name for p in path.parent.iterdir()) == ["book.xml"], name
+
+
+def test_cli_an_output_folder_that_cannot_be_written_exits_73(tmp_path: Path) -> None:
+    source = book_folder(tmp_path)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    proc = run_edition("build", str(source), "--out", str(blocker / "out"), "--format", "tei")
+    assert proc.returncode == 73, proc.stderr
+    assert "cannot write the outputs to" in proc.stderr and "Traceback" not in proc.stderr
