@@ -46,12 +46,36 @@ def safe_parser() -> etree.XMLParser:
     return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 
 
+# libxml2's words for a few RELAX NG errors, said as an editor would need them.
+LIBXML_WORDING = {
+    "Expecting an element , got nothing": "a required child element is missing (check `edition validate` "
+                                          "against schemas/edition.rnc for which)",
+}
+
+
+def node_at(doc: etree._ElementTree, path: str | None) -> etree._Element | None:
+    """The element an error's XPath names, to say where it is; None when it cannot be found."""
+    if not path:
+        return None
+    try:
+        found = doc.xpath(path)
+    except etree.XPathError:
+        return None
+    node = found[0] if isinstance(found, list) and found else None
+    if isinstance(node, etree._Element):
+        return node
+    return node.getparent() if isinstance(node, etree._ElementUnicodeResult) else None
+
+
 def validate_document(doc: etree._ElementTree, file: str) -> list[Problem]:
     problems: list[Problem] = []
     rng = relaxng()
     if not rng.validate(doc):
         for err in rng.error_log:
-            problems.append(Problem("V001", f"RELAX NG: {err.message}", file, err.line, "error"))
+            element = node_at(doc, err.path)
+            where = f"<{etree.QName(element).localname}>: " if element is not None else ""
+            message = LIBXML_WORDING.get(err.message, err.message)
+            problems.append(Problem("V001", f"RELAX NG: {where}{message}", file, err.line, "error"))
     sch = schematron()
     if not sch.validate(doc):
         report = sch.validation_report
@@ -60,7 +84,9 @@ def validate_document(doc: etree._ElementTree, file: str) -> list[Problem]:
             text = " ".join("".join(failed.itertext()).split())
             location = re.sub(r"\*\[local-name\(\)='(\w+)' and namespace-uri\(\)='[^']*'\]", r"\1",
                               failed.get("location", ""))
-            problems.append(Problem("V002", f"Schematron: {text} ({location})", file, None, "error"))
+            element = node_at(doc, failed.get("location", ""))
+            line = element.sourceline if element is not None else None
+            problems.append(Problem("V002", f"Schematron: {text} ({location})", file, line, "error"))
     return problems
 
 

@@ -297,6 +297,8 @@ def test_cli_render_renders_a_valid_tei_and_refuses_others(tmp_path: Path) -> No
         assert proc.returncode == 1, (name, proc.stderr)
         assert "V00" in proc.stderr and "nothing rendered" in proc.stderr and "Traceback" not in proc.stderr
         assert sorted(p.name for p in path.parent.iterdir()) == ["book.xml"], name
+    # libxml2 says "Expecting an element , got nothing"; the editor is told where and what.
+    assert "<fileDesc>: a required child element is missing" in proc.stderr
 
 
 def test_cli_an_output_folder_that_cannot_be_written_exits_73(tmp_path: Path) -> None:
