@@ -48,8 +48,7 @@ def safe_parser() -> etree.XMLParser:
 
 # libxml2's words for a few RELAX NG errors, said as an editor would need them.
 LIBXML_WORDING = {
-    "Expecting an element , got nothing": "a required child element is missing (check `edition validate` "
-                                          "against schemas/edition.rnc for which)",
+    "Expecting an element , got nothing": "a required child element is missing (schemas/edition.rnc says which)",
 }
 
 
