@@ -131,17 +131,25 @@ def build(cfg: BuildConfig, force: bool = False) -> BuildResult:
         result = BuildResult(tei_path, problems=load_report_problems(report_path), skipped=["tei"])
     render_all(cfg, tei_path, result, prints, force)
     if result.outputs:
-        record_outputs(cfg, report_path, tei_path)
+        record_outputs(cfg, report_path)
     return result
 
 
-def record_outputs(cfg: BuildConfig, report_path: Path, tei_path: Path) -> None:
-    """The report lists every output of the book as it now is, renderings included."""
+def book_outputs(cfg: BuildConfig) -> list[Path]:
+    """Every output of the book that is on disk: TEI, candidates, renderings."""
     candidates = cfg.out_dir / "reports" / f"{cfg.source.stem}.entity-candidates.tsv"
-    outputs = [tei_path, candidates, *(rendering_output(cfg, f) for f in ("epub", "html"))]
+    outputs = [cfg.out_dir / f"{cfg.source.stem}.xml", candidates,
+               *(rendering_output(cfg, f) for f in ("epub", "html"))]
+    return [p for p in outputs if p.exists()]
+
+
+def record_outputs(cfg: BuildConfig, report_path: Path) -> None:
+    """The report lists the outputs as they are after the renderings (a first build adds some)."""
     report = json.loads(report_path.read_text(encoding="utf-8"))
-    report["outputs"] = [str(p) for p in outputs if p.exists()]
-    write_report_file(report_path, report)
+    outputs = [str(p) for p in book_outputs(cfg)]
+    if report.get("outputs") != outputs:
+        report["outputs"] = outputs
+        write_report_file(report_path, report)
 
 
 def write_report_file(path: Path, report: dict[str, Any]) -> None:
@@ -239,6 +247,6 @@ def write_report(doc: Document, result: BuildResult, cfg: BuildConfig) -> None:
         "normalisations": doc.normalisations,
         "corrections": [asdict(c) for c in doc.corrections],
         "problems": [asdict(p) for p in result.problems],
-        "outputs": [str(p) for p in result.outputs],
+        "outputs": [str(p) for p in book_outputs(cfg)],
     }
     write_report_file(cfg.out_dir / "reports" / f"{cfg.source.stem}.report.json", report)
