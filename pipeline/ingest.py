@@ -68,16 +68,23 @@ def mostly_utf8(data: bytes) -> bool:
     return multibyte >= 20 and bad <= max(3, multibyte // 500)
 
 
-def first_bad_byte(data: bytes) -> str:
-    """`line:column` of the first byte that is not UTF-8, for the editor to find it."""
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        before = data[: exc.start]
-        line = before.count(b"\n") + 1
-        column = len(before[before.rfind(b"\n") + 1:].decode("utf-8", "replace")) + 1
-        return f"{line}:{column}"
-    return "1"
+def first_bad_byte(data: bytes, encodings: tuple[str, ...] = ("utf-8",)) -> str:
+    """`line:column` of the first bad byte in whichever of `encodings` reads furthest,
+    for the editor to find it: in a GBK file with one broken byte, that byte, not
+    where UTF-8 gave up."""
+    stops = []
+    for candidate in encodings:
+        try:
+            data.decode(candidate)
+        except UnicodeDecodeError as exc:
+            stops.append((exc.start, candidate))
+    if not stops:
+        return "1"
+    start, candidate = max(stops)
+    before = data[:start]
+    line = before.count(b"\n") + 1
+    column = len(before[before.rfind(b"\n") + 1:].decode(candidate, "replace")) + 1
+    return f"{line}:{column}"
 
 
 def chinese_share(text: str) -> float:
@@ -103,30 +110,15 @@ def decode_legacy(path: Path, data: bytes) -> tuple[str, str]:
 
         best = from_bytes(data).best()
         if best is None or best.encoding is None:
-            raise IngestError(f"{path}:{furthest_readable(data)}: cannot decode the file as UTF-8, GB18030 "
-                              "or Big5; save it as UTF-8 and try again")
+            where = first_bad_byte(data, ("utf-8", *LEGACY_ENCODINGS))
+            raise IngestError(f"{path}:{where}: cannot decode the file as UTF-8, GB18030 or Big5; "
+                              "save it as UTF-8 and try again")
         readings[best.encoding] = str(best)
     encoding = max(readings, key=lambda enc: chinese_share(readings[enc]))
     if chinese_share(readings[encoding]) < MIN_CHINESE_SHARE:
         raise IngestError(f"{path}: cannot tell the file's encoding: read as {encoding} it is not Chinese text; "
                           "save it as UTF-8 and try again")
     return readings[encoding], encoding
-
-
-def furthest_readable(data: bytes) -> str:
-    """`line:column` of the first bad byte in the encoding that reads furthest:
-    in a GBK file with one broken byte, that byte, not where UTF-8 gave up."""
-    stops = []
-    for candidate in ("utf-8", *LEGACY_ENCODINGS):
-        try:
-            data.decode(candidate)
-        except UnicodeDecodeError as exc:
-            stops.append((exc.start, candidate))
-    start, candidate = max(stops, default=(0, "utf-8"))
-    before = data[:start]
-    line = before.count(b"\n") + 1
-    column = len(before[before.rfind(b"\n") + 1:].decode(candidate, "replace")) + 1
-    return f"{line}:{column}"
 
 
 def utf16_without_mark(data: bytes) -> bool:
