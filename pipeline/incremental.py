@@ -54,8 +54,10 @@ def tei_fingerprint(inputs: Iterable[Path]) -> str:
 
 
 def rendering_fingerprint(fmt: str, tei_path: Path, download: Path | None = None) -> str:
-    """The TEI, the renderer's code and templates, and (HTML) the EPUB it offers for download."""
-    return digest([tei_path, *renderer_files(fmt), *([download] if download else [])], fmt.encode())
+    """The TEI, the renderer's code and templates, (HTML) the EPUB it offers for download, and
+    SOURCE_DATE_EPOCH: the EPUB dates itself to the second, the TEI only to the day."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    return digest([tei_path, *renderer_files(fmt), *([download] if download else [])], f"{fmt}:{epoch}".encode())
 
 
 class Fingerprints:

@@ -48,6 +48,21 @@ def test_incremental_a_new_build_date_rebuilds_everything(book, monkeypatch: pyt
     assert 'when="2020-09-13"' in (cfg.out_dir / "book.xml").read_text(encoding="utf-8")
 
 
+def test_a_new_build_time_on_the_same_day_re_dates_the_epub(book, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The TEI records the day only, so its bytes stay; the EPUB's dcterms:modified has the second:
+    the same input and SOURCE_DATE_EPOCH give the same EPUB, whatever was built before."""
+    import zipfile
+
+    cfg, _ = book
+    tei = (cfg.out_dir / "book.xml").read_bytes()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700003600")  # an hour later, the same day
+    assert "epub" not in build(cfg).skipped
+    assert (cfg.out_dir / "book.xml").read_bytes() == tei
+    with zipfile.ZipFile(cfg.out_dir / "book.epub") as epub:
+        opf = epub.read("OEBPS/content.opf").decode("utf-8")
+    assert "2023-11-14T23:13:20Z" in opf
+
+
 @pytest.mark.parametrize("output", ["book.xml", "book.epub"])
 def test_incremental_an_output_edited_by_hand_is_made_again(book, output: str) -> None:
     """Outputs are made from input/; one changed by hand is not passed on (and never rendered unvalidated)."""
