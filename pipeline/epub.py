@@ -38,6 +38,7 @@ from pipeline.teiview import (
     PageBreak,
     Part,
     free_id,
+    markup,
     read_tei,
     sort_key,
     tidy_heading,
@@ -95,7 +96,7 @@ class EpubFlavor(Flavor):
         return part_files(parts)
 
     def lang_attrs(self, lang: str) -> Markup:
-        return Markup('lang="{0}" xml:lang="{0}"').format(lang)
+        return markup('lang="{0}" xml:lang="{0}"', lang)
 
     def href(self, target_id: str) -> str:
         file = self.files.get(self.part_of.get(target_id, ""))
@@ -103,18 +104,18 @@ class EpubFlavor(Flavor):
 
     def noteref(self, note: Footnote) -> Markup:
         editorial = note.kind == "editorial"
-        return Markup('<a epub:type="noteref" role="doc-noteref" class="noteref{}" id="{}" href="#{}">{}</a>').format(
+        return markup('<a epub:type="noteref" role="doc-noteref" class="noteref{}" id="{}" href="#{}">{}</a>',
             " editorial" if editorial else "", note.ref_id, note.id,
             note.marker or (UI["editorial_marker"] if editorial else "*"))
 
     def pagebreak(self, pb: PageBreak) -> Markup:
         if pb.n is None:  # a page end the OCR saw, but no printed number: an anchor only
-            return Markup('<span class="pb" id="{}"></span>').format(pb.anchor)
-        return Markup('<span epub:type="pagebreak" role="doc-pagebreak" class="pb" id="{}" aria-label="{}"></span>'
-                      ).format(pb.anchor, pb.n)
+            return markup('<span class="pb" id="{}"></span>', pb.anchor)
+        return markup('<span epub:type="pagebreak" role="doc-pagebreak" class="pb" id="{}" aria-label="{}"></span>',
+                      pb.anchor, pb.n)
 
     def choice(self, corr, inner: Markup) -> Markup:  # type: ignore[no-untyped-def]
-        return Markup('<span class="corr" id="{}" title="{}">{}</span>').format(corr.id, f"原文：{corr.sic}", inner)
+        return markup('<span class="corr" id="{}" title="{}">{}</span>', corr.id, f"原文：{corr.sic}", inner)
 
 
 @dataclass

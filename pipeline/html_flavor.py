@@ -21,6 +21,7 @@ from .teiview import (
     PageBreak,
     Part,
     free_id,
+    markup,
     unique_stems,
 )
 
@@ -126,35 +127,33 @@ class HtmlFlavor(Flavor):
     def noteref(self, note: Footnote) -> Markup:
         # The note is printed at the end of the same page, so a bare fragment
         # works without JavaScript; edition.js opens it in place.
-        return Markup(
-            '<a class="noteref" id="{}" href="#{}" role="doc-noteref" aria-label="注释 {}">{}</a>'
-        ).format(note.ref_id, note.id, note_marker(note), note_marker(note))
+        return markup(
+            '<a class="noteref" id="{}" href="#{}" role="doc-noteref" aria-label="注释 {}">{}</a>',
+            note.ref_id, note.id, note_marker(note), note_marker(note))
 
     def pagebreak(self, pb: PageBreak) -> Markup:
         if pb.n is None:
-            return Markup('<span class="pb pb-unnumbered" id="{}" title="原书换页处"></span>').format(pb.anchor)
-        return Markup(
+            return markup('<span class="pb pb-unnumbered" id="{}" title="原书换页处"></span>', pb.anchor)
+        return markup(
             # axe rejects aria-label on a span with a DPUB role; title names it.
             '<span class="pb" id="{}" role="doc-pagebreak" title="第 {} 页">'
-            '<span class="pb-n" aria-hidden="true" data-pagefind-ignore>{}</span></span>'
-        ).format(pb.anchor, pb.n, pb.n)
+            '<span class="pb-n" aria-hidden="true" data-pagefind-ignore>{}</span></span>', pb.anchor, pb.n, pb.n)
 
     def name(self, ref: NameRef, inner: Markup) -> Markup:
         kind = NAME_TAGS.get(ref.tag, "other")
         classes = f"ent ent-{kind}" + (" ent-candidate" if not ref.refs else "")
         tag = "cite" if ref.tag == "title" else "span"
-        return Markup('<{} class="{}" id="{}">{}</{}>').format(tag, classes, ref.anchor, inner, tag)
+        return markup('<{} class="{}" id="{}">{}</{}>', tag, classes, ref.anchor, inner, tag)
 
     def date(self, ref: DateRef, inner: Markup) -> Markup:
         if ref.when:
-            return Markup('<time class="ent ent-date" id="{}" datetime="{}">{}</time>').format(
+            return markup('<time class="ent ent-date" id="{}" datetime="{}">{}</time>',
                 ref.anchor, ref.when, inner)
-        return Markup('<span class="ent ent-date" id="{}">{}</span>').format(ref.anchor, inner)
+        return markup('<span class="ent ent-date" id="{}">{}</span>', ref.anchor, inner)
 
     def choice(self, corr: Correction, inner: Markup) -> Markup:
         # Both readings are in the page; CSS shows one.  The OCR reading is
         # kept out of the search index so search finds the corrected text.
-        return Markup(
+        return markup(
             '<span class="choice" id="{}"><span class="sic" data-pagefind-ignore>{}</span>'
-            '<span class="corr" title="OCR：{}">{}</span></span>'
-        ).format(corr.id, corr.sic, corr.sic, inner)
+            '<span class="corr" title="OCR：{}">{}</span></span>', corr.id, corr.sic, corr.sic, inner)

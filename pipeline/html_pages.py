@@ -37,6 +37,7 @@ from .teiview import (
     Footnote,
     Imprint,
     TocEntry,
+    markup,
     tidy_heading,
 )
 
@@ -136,20 +137,20 @@ def division_html(div: Division, level: int, tei_ids: Container[str]) -> Markup:
     """A division and its children as nested <section>s with headings."""
     h = min(level, MAX_HEADING)
     head_id = free_id(f"{div.id}-head", tei_ids)
-    heading = Markup('<h{} id="{}">{}</h{}>').format(h, head_id, div.heading, h) if div.heading else Markup("")
+    heading = markup('<h{} id="{}">{}</h{}>', h, head_id, div.heading, h) if div.heading else Markup("")
     inner = Markup("").join(b.html for b in div.blocks)
     kids = Markup("").join(division_html(c, level + 1, tei_ids) for c in div.children)
     # div.lead: the page breaks that open the division stand above its heading.
     if level == 1:
-        return Markup("{}{}{}{}").format(div.lead, heading, inner, kids)
-    return Markup('<section id="{}" class="div-{}">{}{}{}{}</section>').format(
+        return markup("{}{}{}{}", div.lead, heading, inner, kids)
+    return markup('<section id="{}" class="div-{}">{}{}{}{}</section>',
         div.id, div.type or "div", div.lead, heading, inner, kids)
 
 
 def body_opening(edition: Edition) -> tuple[Markup, list[Footnote]]:
     """The body's title and any text before its first div, with their notes."""
     head, blocks = edition.body_head, edition.body_blocks
-    html = Markup("").join([head.lead, Markup('<p class="book-head">{}</p>').format(head.html)] if head else [])
+    html = Markup("").join([head.lead, markup('<p class="book-head">{}</p>', head.html)] if head else [])
     html += Markup("").join(b.html for b in blocks)
     notes = [*(head.notes if head else ()), *(n for b in blocks for n in b.notes)]
     return html, notes
@@ -254,7 +255,7 @@ def home_page(edition: Edition, flavor: HtmlFlavor, texts: list[Page]) -> Page:
         page.extra["toc"] = toc_lines(edition.contents.entries, flavor)
     else:  # no printed contents: list the pages themselves
         page.extra["toc_head"] = "目录"
-        page.extra["toc"] = [TocLine(1, Markup("{}").format(p.title), p.filename, "") for p in texts]
+        page.extra["toc"] = [TocLine(1, markup("{}", p.title), p.filename, "") for p in texts]
     # The other contents divs have pages of their own; the home page leads to them.
     titles = contents_titles(edition)
     page.extra["more_contents"] = [NavItem(flavor.files[c.part], titles[c.part]) for c in edition.other_contents]

@@ -111,6 +111,7 @@ from .model import (
     TitlePageView,
     TocEntry,
     join_label,
+    markup,
 )
 from .naming import free_id, unique_stems
 from .tree import (
@@ -135,8 +136,8 @@ __all__ = [
     "Block", "Contents", "Correction", "DateRef", "Division", "Edition", "Entity", "Flavor", "Footnote", "Head",
     "Imprint", "ImprintLine", "Loc", "Metadata", "NameRef", "PageBreak", "Part", "TeiError", "TitleLine",
     "TitlePageView", "TocEntry",
-    "first_text", "free_id", "join_label", "local", "parse_safely", "plain", "plain_without", "read_metadata", "read_rules",
-    "read_tei", "sort_key", "tidy_heading", "unique_stems", "x",
+    "first_text", "free_id", "join_label", "local", "markup", "parse_safely", "plain", "plain_without",
+    "read_metadata", "read_rules", "read_tei", "sort_key", "tidy_heading", "unique_stems", "x",
 ]
 
 

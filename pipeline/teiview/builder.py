@@ -19,6 +19,7 @@ from .model import (
     TitleLine,
     TitlePageView,
     TocEntry,
+    markup,
 )
 from .tree import (
     TEI,
@@ -119,19 +120,19 @@ class Builder:
         elif tag == "ref" and el.get("target"):
             target = el.get("target", "").split()[0]
             href = f.href(target[1:]) if target.startswith("#") else target
-            out = Markup('<a href="{}">{}</a>').format(href, self.inline(el, own))
+            out = markup('<a href="{}">{}</a>', href, self.inline(el, own))
         elif tag == "lb":
             out = Markup("<br />")
         elif tag in ("hi", "emph"):
-            out = Markup("<em>{}</em>").format(self.inline(el, own))
+            out = markup("<em>{}</em>", self.inline(el, own))
         elif tag == "label":
             # A printed label (第一章, 一、, 书名): marked so CSS can set it off;
             # the whitespace after it is the TEI's own.
-            out = Markup('<span class="label">{}</span>').format(self.inline(el, own))
+            out = markup('<span class="label">{}</span>', self.inline(el, own))
         else:
             out = self.inline(el, own)
         if own != lang:
-            out = Markup("<span {}>{}</span>").format(f.lang_attrs(own), out)
+            out = markup("<span {}>{}</span>", f.lang_attrs(own), out)
         return out
 
     # -- page breaks between pieces
@@ -159,22 +160,22 @@ class Builder:
 
     def _block(self, el: etree._Element, lang: str) -> Block:
         tag, own = local(el), el.get(XML_LANG) or lang
-        attrs = Markup(" {}").format(self.flavor.lang_attrs(own)) if own != lang else Markup("")
+        attrs = markup(" {}", self.flavor.lang_attrs(own)) if own != lang else Markup("")
         if el in self.index.pages or el in self.index.notes:  # between paragraphs: keep the anchor
             html = self._element(el, lang)
         elif tag == "p":
-            html = Markup("<p{}>{}</p>").format(attrs, self.inline(el, own))
+            html = markup("<p{}>{}</p>", attrs, self.inline(el, own))
         elif tag == "ab":
-            html = Markup('<p class="ab"{}>{}</p>').format(attrs, self.inline(el, own))
+            html = markup('<p class="ab"{}>{}</p>', attrs, self.inline(el, own))
         elif tag == "list":
-            items = Markup("").join(Markup("<li>{}{}</li>").format(self._lead(i), self.inline(i, own))
+            items = Markup("").join(markup("<li>{}{}</li>", self._lead(i), self.inline(i, own))
                                     for i in el if local(i) == "item")
-            html = Markup("<ul{}>{}</ul>").format(attrs, items)
+            html = markup("<ul{}>{}</ul>", attrs, items)
         elif any(local(c) in BLOCK_TAGS for c in el):
             inner = Markup("").join(b.html for b in self._blocks(el, own))
-            html = Markup('<div class="{}"{}>{}</div>').format(tag, attrs, inner)
+            html = markup('<div class="{}"{}>{}</div>', tag, attrs, inner)
         else:
-            html = Markup('<p class="{}"{}>{}</p>').format(tag, attrs, self.inline(el, own))
+            html = markup('<p class="{}"{}>{}</p>', tag, attrs, self.inline(el, own))
         return Block(tag, html, self._notes_in(el))
 
     def _notes_in(self, el: etree._Element | None) -> tuple[Footnote, ...]:
@@ -188,7 +189,7 @@ class Builder:
         lang = note.get(XML_LANG) or lang
         if any(local(c) in BLOCK_TAGS for c in note):
             return Markup("").join(b.html for b in self._blocks(note, lang))
-        return Markup("<p>{}</p>").format(self.inline(note, lang))
+        return markup("<p>{}</p>", self.inline(note, lang))
 
     def _head(self, head: etree._Element) -> Head:
         return Head(self.inline(head, self.lang).strip(), plain(head), self._notes_in(head), self._lead(head))

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from markupsafe import Markup, escape
 
-from .model import Correction, DateRef, Footnote, NameRef, PageBreak, Part
+from .model import Correction, DateRef, Footnote, NameRef, PageBreak, Part, markup
 
 # The @when values HTML's datetime also accepts (TEI allows more, e.g. "--07").
 HTML_DATETIME = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?|--\d{2}-\d{2}")
@@ -49,29 +49,29 @@ class Flavor:
         for m in LATIN_RUN.finditer(s):
             if sum(c.isalpha() for c in m.group()) < 3:
                 continue
-            out += [escape(s[last:m.start()]), Markup("<span {}>{}</span>").format(self.lang_attrs("en"), m.group())]
+            out += [escape(s[last:m.start()]), markup("<span {}>{}</span>", self.lang_attrs("en"), m.group())]
             last = m.end()
         out.append(escape(s[last:]))
         return Markup("").join(out)
 
     def lang_attrs(self, lang: str) -> Markup:
-        return Markup('lang="{}"').format(lang)
+        return markup('lang="{}"', lang)
 
     def href(self, target_id: str) -> str:
         return "#" + target_id
 
     def noteref(self, note: Footnote) -> Markup:
-        return Markup('<a class="noteref" id="{}" href="{}">{}</a>').format(
+        return markup('<a class="noteref" id="{}" href="{}">{}</a>',
             note.ref_id, self.href(note.id), note.marker or "*")
 
     def pagebreak(self, pb: PageBreak) -> Markup:
         if pb.n is None:
-            return Markup('<span class="pb" id="{}"></span>').format(pb.anchor)
-        return Markup('<span class="pb" id="{}" role="doc-pagebreak" aria-label="{}"></span>').format(pb.anchor, pb.n)
+            return markup('<span class="pb" id="{}"></span>', pb.anchor)
+        return markup('<span class="pb" id="{}" role="doc-pagebreak" aria-label="{}"></span>', pb.anchor, pb.n)
 
     def name(self, ref: NameRef, inner: Markup) -> Markup:
         tag = "cite" if ref.tag == "title" else "span"
-        return Markup('<{} class="{}" id="{}"{}>{}</{}>').format(
+        return markup('<{} class="{}" id="{}"{}>{}</{}>',
             tag, ref.tag, ref.anchor, self.title_lang(ref), inner, tag)
 
     def title_lang(self, ref: NameRef) -> Markup:
@@ -82,8 +82,8 @@ class Flavor:
 
     def date(self, ref: DateRef, inner: Markup) -> Markup:
         if HTML_DATETIME.fullmatch(ref.when):
-            return Markup('<time id="{}" datetime="{}">{}</time>').format(ref.anchor, ref.when, inner)
-        return Markup('<span class="date" id="{}">{}</span>').format(ref.anchor, inner)
+            return markup('<time id="{}" datetime="{}">{}</time>', ref.anchor, ref.when, inner)
+        return markup('<span class="date" id="{}">{}</span>', ref.anchor, inner)
 
     def choice(self, corr: Correction, inner: Markup) -> Markup:
-        return Markup('<span class="corr" id="{}" title="{}">{}</span>').format(corr.id, corr.sic, inner)
+        return markup('<span class="corr" id="{}" title="{}">{}</span>', corr.id, corr.sic, inner)

@@ -8,7 +8,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
+
+
+def markup(template: str, *args: object) -> Markup:
+    """`Markup(template).format(*args)`: each argument escaped unless it is markup
+    already, without markupsafe's formatter, which runs in Python and is ≈ 8× slower
+    (a book 20× this one formats ≈ 90 000 pieces)."""
+    return Markup(template.format(*[escape(a) for a in args]))
 
 
 @dataclass(frozen=True)
@@ -227,7 +234,7 @@ class TocEntry:
         if not self.label:
             return self.html
         gap = "" if self.label_text[-1:] in LABEL_ENDS else " "
-        return Markup('<span class="label">{}</span>{}{}').format(self.label, gap, self.html)
+        return markup('<span class="label">{}</span>{}{}', self.label, gap, self.html)
 
     @property
     def full_text(self) -> str:
