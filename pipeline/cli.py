@@ -233,6 +233,36 @@ def watch(source: Path, out_dir: Path, interval: float, max_builds: int) -> None
         click.echo("stopped")  # Ctrl-C between rebuilds: the normal way to end, exit 0
 
 
+@main.group()
+def server() -> None:
+    """The build server that `edition build` hands a book's build to (EDITION_SERVER=off: never)."""
+
+
+@server.command("status")
+def server_status() -> None:
+    """List this user's build servers: process, builds served, peak memory."""
+    from .build_server import ask, running_servers, runtime_dir
+
+    found = 0
+    for path in running_servers(runtime_dir(os.environ)):
+        answer = ask(path, {"status": True})
+        if answer:
+            found += 1
+            click.echo(f"{path}: pid {answer['pid']}, {answer['served']} builds served, "
+                       f"peak {int(answer['peak_rss_kb']) // 1024} MB")
+    if not found:
+        click.echo("no build server is running")
+
+
+@server.command("stop")
+def server_stop() -> None:
+    """Stop this user's build servers (each after the build it is serving)."""
+    from .build_server import runtime_dir, stop_servers
+
+    told = stop_servers(runtime_dir(os.environ))
+    click.echo(f"{len(told)} build server{'s' if len(told) != 1 else ''} told to stop")
+
+
 @main.command()
 @click.argument("file", type=click.Path(path_type=Path))
 def validate(file: Path) -> None:

@@ -287,6 +287,7 @@ def exclusive_lock(path: Path) -> Iterator[None]:
     """One writer at a time for `path`, across processes (an advisory lock beside it)."""
     import fcntl
 
+    path.parent.mkdir(parents=True, exist_ok=True)  # a long-lived process outlives `make clean`
     with open(path.with_name(path.name + ".lock"), "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:

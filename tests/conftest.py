@@ -14,6 +14,9 @@ BOOK = ROOT / "input" / "book.txt"
 # The official TEI schema (tei_all.rng from the TEI Consortium's releases): beside the project
 # in the workplace's shared folder, or wherever TEI_ALL_RNG says.
 TEI_ALL = Path(os.environ.get("TEI_ALL_RNG") or ROOT.parent / "shared" / "tei" / "tei_all.rng")
+# Builds run in their own processes unless a test asks for the build server (test_build_server.py):
+# no test leaves a server behind.
+os.environ["EDITION_SERVER"] = "off"
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
