@@ -164,9 +164,14 @@ def is_translit(word: str) -> bool:
     return len(word) >= 2 and all(ch in TRANSLIT for ch in word)
 
 
-def occurrences(text: str, toks: list[Token], evidence: Evidence) -> list[Occurrence]:
-    """Name-like stretches of `text`, voting on their type as they are found."""
+Vote = tuple[str, str, int]  # surface, type, weight
+
+
+def discover(text: str, toks: list[Token]) -> tuple[list[Occurrence], list[Vote]]:
+    """Name-like stretches of `text` and their votes: the same text and tokens always
+    give the same answer, so a long-lived process may keep it (annotate.RecentScans)."""
     found: dict[tuple[int, int], Occurrence] = {}
+    votes: list[Vote] = []
 
     def note(start: int, end: int, kind: str | None, weight: int) -> None:
         surface = text[start:end]
@@ -174,13 +179,13 @@ def occurrences(text: str, toks: list[Token], evidence: Evidence) -> list[Occurr
             return
         found.setdefault((start, end), Occurrence(start, end, surface))
         if kind:
-            evidence.add(surface, kind, weight)
+            votes.append((surface, kind, weight))
 
     for m in NAME_DOT.finditer(text):
         note(m.start(), m.end(), "person", STRONG)
         for part in re.finditer(r"[\u4e00-\u9fff]+", m.group(0)):
             if len(part.group(0)) >= 2:
-                evidence.add(part.group(0), "person", STRONG)
+                votes.append((part.group(0), "person", STRONG))
     for start, end, kind, weight in name_tokens(trim_tails(toks)):
         note(start, end, kind, weight)
     compounds = org_compounds(toks)
@@ -199,7 +204,7 @@ def occurrences(text: str, toks: list[Token], evidence: Evidence) -> list[Occurr
         (o for o in found.values()
          if not any(s <= o.start and o.end <= e and (s, e) != (o.start, o.end) for s, e in inside_dot_names)),
         key=lambda o: (o.start, -o.end),
-    )
+    ), votes
 
 
 def name_tokens(toks: list[Token]) -> list[tuple[int, int, str | None, int]]:

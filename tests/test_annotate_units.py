@@ -135,3 +135,31 @@ def test_editorial_notes_and_unknown_anchor(tmp_path: Path) -> None:
     assert items[0].text == "横向扩散（vertical）"
     [problem] = doc.problems
     assert (problem.code, problem.line) == ("A001", 6)
+
+
+def test_discovery_answers_are_kept_between_builds_but_only_for_the_same_words(
+        register: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A long-lived process asks jieba and discovery only about new text; another register
+    (other words for jieba) is new text too, and a fresh answer gives the same spans."""
+    import pipeline.annotate as annotate_module
+
+    monkeypatch.setenv("EDITION_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(annotate_module, "RECENT", annotate_module.RecentScans())
+    asked: list[str] = []
+    real = annotate_module.tokens
+    monkeypatch.setattr(annotate_module, "tokens", lambda text, *a: asked.append(text) or real(text, *a))
+    paragraphs = ("1991年，布什政府在华盛顿会见了戈尔巴乔夫。", "新的一段。")
+
+    def spans(reg: Path) -> list:
+        doc = annotate(document(*paragraphs), reg, None)
+        return [(s.start, s.end, s.tag, s.attrs) for b in doc.front_divs[0].blocks for s in b.run.spans]
+
+    first = spans(register)
+    assert len(asked) == 3  # the heading and the two paragraphs
+    assert spans(register) == first and len(asked) == 3  # kept: nothing asked again
+    other = tmp_path / "other.toml"
+    other.write_text(REGISTER + '\n[gorbachev]\ntype = "person"\nname = "戈尔巴乔夫"\n', encoding="utf-8")
+    with_other = spans(other)
+    assert len(asked) == 6  # other words for jieba: asked again
+    monkeypatch.setattr(annotate_module, "RECENT", annotate_module.RecentScans())
+    assert spans(other) == with_other  # the same as without kept answers

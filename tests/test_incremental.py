@@ -141,3 +141,30 @@ def test_series_books_keep_their_own_sites_and_a_landing_page_lists_them(tmp_pat
     before = (out / "html" / "second" / "index.html").read_bytes()
     build(BuildConfig.beside(folder / "book.txt", out, ("tei", "html")), force=True)
     assert (out / "html" / "second" / "index.html").read_bytes() == before
+
+
+def test_a_rebuild_in_a_warm_process_writes_the_tei_a_new_process_writes(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The build server and `edition watch` keep discovery's answers between builds (annotate.RecentScans):
+    after an edit of the text and of the register, the TEI must be the one a fresh process makes."""
+    from conftest import run_edition
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    monkeypatch.setenv("EDITION_CACHE_DIR", str(tmp_path / "cache"))
+    folder = tmp_path / "input"
+    shutil.copytree(BOOK.parent, folder)
+    cfg = BuildConfig.beside(folder / "book.txt", tmp_path / "warm", ("tei",))
+    build(cfg)
+    book = folder / "book.txt"
+    book.write_text(book.read_text(encoding="utf-8").replace("奥巴马", "奥巴马总统", 1)
+                    + "\n\n克林顿与叶利钦在莫斯科会晤。\n", encoding="utf-8")
+    register = folder / "register.toml"
+    register.write_text(register.read_text(encoding="utf-8")
+                        + '\n[yeltsin]\ntype = "person"\nname = "叶利钦"\n', encoding="utf-8")
+    build(cfg)
+    cold = run_edition("build", str(book), "--out", str(tmp_path / "cold"), "--format", "tei",
+                       env={"EDITION_CACHE_DIR": str(tmp_path / "cache")}, check=True)
+    assert cold.returncode == 0
+    warm_tei = (tmp_path / "warm" / "book.xml").read_text(encoding="utf-8")
+    assert 'ref="#yeltsin"' in warm_tei
+    assert warm_tei == (tmp_path / "cold" / "book.xml").read_text(encoding="utf-8")
