@@ -157,28 +157,74 @@ def write_report_file(path: Path, report: dict[str, Any]) -> None:
 
 
 def render_all(cfg: BuildConfig, tei_path: Path, result: BuildResult, prints: Fingerprints, force: bool) -> None:
-    """EPUB first, then HTML: the HTML edition offers the EPUB for download, so its
-    fingerprint includes the EPUB as it is after this build."""
+    """The EPUB and the HTML edition.  The HTML edition offers the EPUB for download, so its
+    fingerprint includes the EPUB as it is after this build.  When the HTML is out of date
+    anyway (a new TEI), its pages are written first and Pagefind indexes them on another
+    core while the EPUB is made; the downloads go in at the end."""
     from .cache import save_pinyin_keys
     from .incremental import rendering_fingerprint
 
+    epub, site = rendering_output(cfg, "epub"), rendering_output(cfg, "html")
+    epub_print = rendering_fingerprint("epub", tei_path)
+    html_print = lambda: rendering_fingerprint("html", tei_path, epub)  # noqa: E731 - after the EPUB is made
+    wanted = [f for f in ("epub", "html") if f in cfg.formats]
+    pending = None
     try:
-        for fmt in [f for f in ("epub", "html") if f in cfg.formats]:
-            output = rendering_output(cfg, fmt)
-            fp = rendering_fingerprint(fmt, tei_path, rendering_output(cfg, "epub") if fmt == "html" else None)
-            if not force and prints.fresh(fmt, fp, output):
-                result.skipped.append(fmt)
-                continue
-            result.timings[fmt] = render(fmt, tei_path, output)
-            result.outputs.append(output)
-            prints.record(fmt, fp, output)
-            prints.save()
-            if fmt == "html":
+        if "html" in wanted and (force or not prints.fresh("html", html_print(), site)):
+            pending = start_html_site(result, tei_path, site)
+        if "epub" in wanted:
+            if force or not prints.fresh("epub", epub_print, epub):
+                from .epub import render_epub
+
+                rendering(result, "epub", tei_path, lambda: render_epub(tei_path, epub))
+                record_rendering(result, prints, "epub", epub_print, epub)
+            else:
+                result.skipped.append("epub")
+        if "html" in wanted:
+            if pending is None and not prints.fresh("html", html_print(), site):  # the EPUB it offers is new
+                pending = start_html_site(result, tei_path, site)
+            if pending is None:
+                result.skipped.append("html")
+            else:
+                pending, finishing = None, pending
+                rendering(result, "html", tei_path, finishing.finish)
+                record_rendering(result, prints, "html", html_print(), site)
                 from .html_series import write_series_page
 
-                write_series_page(output.parent)
+                write_series_page(site.parent)
+    except BaseException:
+        if pending is not None:
+            pending.abandon()
+        raise
     finally:
         save_pinyin_keys()
+        for fmt in ("epub", "html"):  # reported in this order, whichever started first
+            if fmt in result.timings:
+                result.timings[fmt] = result.timings.pop(fmt)
+
+
+def record_rendering(result: BuildResult, prints: Fingerprints, fmt: str, fingerprint: str, output: Path) -> None:
+    result.outputs.append(output)
+    prints.record(fmt, fingerprint, output)
+    prints.save()
+
+
+def start_html_site(result: BuildResult, tei_path: Path, site: Path):  # -> html.PendingSite
+    from .html import start_html
+
+    return rendering(result, "html", tei_path, lambda: start_html(tei_path, site))
+
+
+def rendering(result: BuildResult, fmt: str, tei_path: Path, step: Callable[[], Any]) -> Any:
+    """One step of a renderer, timed into the format's time; a failure becomes a
+    RenderError that names the format and the TEI file."""
+    start = time.perf_counter()
+    try:
+        return step()
+    except (OSError, ValueError, LookupError) as exc:
+        raise RenderError(f"{fmt} rendering of {tei_path} failed: {exc}") from exc
+    finally:
+        result.timings[fmt] = round(result.timings.get(fmt, 0.0) + time.perf_counter() - start, 4)
 
 
 def build_tei_file(cfg: BuildConfig, tei_path: Path) -> BuildResult:
@@ -231,12 +277,9 @@ def render(fmt: str, tei_path: Path, output: Path) -> float:
         from .epub import render_epub as renderer
     else:
         from .html import render_html as renderer
-    start = time.perf_counter()
-    try:
-        renderer(tei_path, output)
-    except (OSError, ValueError, LookupError) as exc:
-        raise RenderError(f"{fmt} rendering of {tei_path} failed: {exc}") from exc
-    return round(time.perf_counter() - start, 4)
+    result = BuildResult(tei_path)
+    rendering(result, fmt, tei_path, lambda: renderer(tei_path, output))
+    return result.timings[fmt]
 
 
 def write_report(doc: Document, result: BuildResult, cfg: BuildConfig) -> None:

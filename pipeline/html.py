@@ -4,6 +4,10 @@
 page with the Jinja templates in `templates/html/` (autoescape on), copies the
 static assets and the downloads, indexes the site with Pagefind, and only
 then replaces `out_dir`: a failed build leaves the previous site untouched.
+The build uses its two halves, `start_html()` and `PendingSite.finish()`, to
+render the EPUB while Pagefind indexes the pages on another core: only the
+home page shows the downloads, in a part the index ignores, so it is
+rendered again with them at the end.
 
 All links are relative and every asset is local, so the site opens from disk
 (file://) and from any static host; only search needs http://, because
@@ -22,6 +26,7 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -46,32 +51,86 @@ STATIC = TEMPLATES / "static"
 
 def render_html(tei_path: Path, out_dir: Path) -> None:
     """Render the HTML edition of `tei_path` into `out_dir` (replaced whole)."""
+    start_html(tei_path, out_dir).finish()
+
+
+def start_html(tei_path: Path, out_dir: Path) -> PendingSite:
+    """Write the site beside `out_dir` and start indexing it; `finish()` puts it in place."""
     tei_path, out_dir = Path(tei_path), Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
     try:
-        write_site(tei_path, staging)
-        build_search_index(staging)
-        swap_into_place(staging, out_dir)
+        pending = PendingSite(tei_path, out_dir, staging, write_site(tei_path, staging))
+        pending.start_index()
+        return pending
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
 
 
-def write_site(tei_path: Path, site_dir: Path) -> list[Page]:
-    """Every page, asset and download of the site, without the search index."""
+class PendingSite:
+    """A site written to its staging folder, with Pagefind indexing it in a thread
+    (the thread only waits on the Pagefind process, which does the work)."""
+
+    def __init__(self, tei_path: Path, out_dir: Path, staging: Path, written: WrittenSite) -> None:
+        self.tei_path, self.out_dir, self.staging, self.written = tei_path, out_dir, staging, written
+        self.failure: BaseException | None = None
+        self.thread = threading.Thread(target=self._index, name="pagefind-index", daemon=True)
+
+    def start_index(self) -> None:
+        self.thread.start()
+
+    def _index(self) -> None:
+        try:
+            build_search_index(self.staging)
+        except BaseException as exc:  # raised again in finish(), in the build's thread
+            self.failure = exc
+
+    def finish(self) -> None:
+        """The downloads as they are now (the EPUB just made), the index, then the swap."""
+        try:
+            self.thread.join()
+            if self.failure is not None:
+                raise self.failure
+            self.written.add_downloads(copy_downloads(self.tei_path, self.staging))
+            swap_into_place(self.staging, self.out_dir)
+        except BaseException:
+            self.abandon()
+            raise
+
+    def abandon(self) -> None:
+        self.thread.join()  # Pagefind's answer is written into the staging folder: wait for it
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+
+class WrittenSite:
+    """The pages written to a site folder; the home page is written again with the downloads."""
+
+    def __init__(self, site_dir: Path, site: Site, home: Page) -> None:
+        self.site_dir, self.site, self.home = site_dir, site, home
+        self.env = jinja_env()
+
+    def write(self, page: Page, site: Site) -> None:
+        html = self.env.get_template(page.template).render(site=site, page=page)
+        (self.site_dir / page.filename).write_text(html, encoding="utf-8")
+
+    def add_downloads(self, downloads: tuple[Download, ...]) -> None:
+        if downloads != self.site.downloads:
+            self.write(self.home, replace(self.site, downloads=downloads))
+
+
+def write_site(tei_path: Path, site_dir: Path) -> WrittenSite:
+    """Every page and asset of the site, without the downloads and the search index."""
     flavor = HtmlFlavor()
     edition = read_tei(tei_path, flavor)
-    downloads = copy_downloads(tei_path, site_dir)
     texts = text_pages(edition, flavor)
     pages = [home_page(edition, flavor, texts), *texts, *finding_aid_pages(edition, flavor)]
-    site = Site(edition.meta.title, footer_text(edition), site_nav(pages), downloads, frame_ids(edition.ids))
-    env = jinja_env()
+    site = Site(edition.meta.title, footer_text(edition), site_nav(pages), (), frame_ids(edition.ids))
+    written = WrittenSite(site_dir, site, pages[0])
     for page in pages:
-        html = env.get_template(page.template).render(site=site, page=page)
-        (site_dir / page.filename).write_text(html, encoding="utf-8")
+        written.write(page, site)
     shutil.copytree(STATIC, site_dir / "static")
-    return pages
+    return written
 
 
 def jinja_env() -> Environment:
