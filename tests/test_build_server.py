@@ -279,3 +279,27 @@ def test_python_and_python3_of_one_environment_share_a_server(monkeypatch: pytes
         monkeypatch.setattr(sys, "executable", str(name))
         stamps.add(build_server.code_stamp())
     assert len(stamps) == 1
+
+
+def test_two_builds_at_once_are_both_served_from_their_own_folders(tmp_path: Path, server_dir: Path) -> None:
+    """Relative paths mean the client's folder; a second build waits for the first, then is served."""
+    cache = tmp_path / "cache"
+    folders = []
+    for name in ("a", "b"):
+        folder = tmp_path / name
+        book_copy(folder)
+        folders.append(folder)
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000", "EDITION_SERVER": "on", "EDITION_SERVER_MAX_MB": "100000",
+           "EDITION_SERVER_DIR": str(server_dir), "EDITION_CACHE_DIR": str(cache)}
+    env.pop("CI", None)
+    edition("build", str(book_copy(tmp_path / "warm")), "--out", str(tmp_path / "warm-out"), "--format", "tei",
+            server_dir=server_dir, cache=cache)  # the server is up before the two start
+    procs = [subprocess.Popen([str(EDITION), "build", "input/book.txt", "--out", "out"], cwd=folder, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for folder in folders]
+    for proc in procs:
+        _, stderr = proc.communicate(timeout=120)
+        assert proc.returncode == 0, stderr
+    for folder in folders:
+        assert (folder / "out" / "book.xml").is_file() and (folder / "out" / "html" / "book" / "index.html").is_file()
+    assert (folders[0] / "out" / "book.xml").read_bytes() == (folders[1] / "out" / "book.xml").read_bytes()
+    assert "3 builds served" in status(server_dir, cache)
