@@ -43,7 +43,11 @@ def main() -> None:
     """The `edition` console script: `build` goes through the build server when one can serve it."""
     argv = sys.argv[1:]
     if argv[:1] == ["build"] and server_wanted(os.environ):
-        code = build_through_server(argv)
+        try:
+            code = build_through_server(argv)
+        except KeyboardInterrupt:  # while a server starts: nothing was built yet
+            print("error: interrupted; earlier outputs are left as they were", file=sys.stderr)
+            sys.exit(130)
         if code is not None:
             sys.exit(code)
     from .cli import main as cli_main
@@ -329,6 +333,7 @@ class Server:
             try:
                 if os.stat(self.path).st_ino == ours:  # not a newer server's socket
                     os.unlink(self.path)
+                    os.unlink(self.path + ".lock")
                 log = self.path.removesuffix(".sock") + ".log"
                 if os.path.getsize(log) == 0:
                     os.unlink(log)
