@@ -6,10 +6,10 @@ dictionary.  An editor who runs `edition build` again and again pays it every
 time.  So, as Gradle's daemon and Bazel's server do, `edition build` hands a
 single book's build to a resident server that has paid it once, and starts
 one when there is none.  The server serves one build at a time, gets the
-client's arguments, working folder and environment with each request, and
-sends back its output and exit code; Ctrl-C in the client interrupts the
-build in the server.  It stops by itself after EDITION_SERVER_IDLE seconds
-without a request (default 900), or after a build that left it holding more
+client's arguments, working folder, environment and umask with each request,
+and sends back its output and exit code; Ctrl-C in the client interrupts the
+build in the server.  At most MAX_SERVERS run per user.  It stops by itself EDITION_SERVER_IDLE seconds after
+its last build (default 900), or after a build that left it holding more
 than EDITION_SERVER_MAX_MB of memory (default 160: the first build of a book
 cuts all its text and loads most of jieba's dictionary, ≈ 200 MB; a fresh
 server loads only what new text needs), and is never used when
@@ -35,6 +35,11 @@ DEFAULT_IDLE = 900.0
 SERVER_MAX_MB = "EDITION_SERVER_MAX_MB"   # resident memory after a build above which a server retires
 DEFAULT_MAX_MB = 160.0
 START_TIMEOUT = 20.0                      # seconds a new server may take to listen
+MAX_SERVERS = 3                           # per user: starting one more stops the least recently used
+SOCKET_PATH_MAX = 107                     # bytes in an AF_UNIX socket's path (Linux)
+# `edition build`'s options that take a value (tests/test_build_server.py keeps this in step with cli.py).
+BUILD_OPTIONS_WITH_VALUE = frozenset({"--out", "--format", "--jobs", "-j"})
+INTERRUPTED = "error: interrupted; outputs not yet rebuilt are left as they were"
 PACKAGE = os.path.dirname(os.path.abspath(__file__))
 SCHEMAS = os.path.join(os.path.dirname(PACKAGE), "schemas")
 
@@ -42,17 +47,31 @@ SCHEMAS = os.path.join(os.path.dirname(PACKAGE), "schemas")
 def main() -> None:
     """The `edition` console script: `build` goes through the build server when one can serve it."""
     argv = sys.argv[1:]
-    if argv[:1] == ["build"] and server_wanted(os.environ):
+    if argv[:1] == ["build"] and one_book(argv[1:]) and server_wanted(os.environ):
         try:
             code = build_through_server(argv)
         except KeyboardInterrupt:  # while a server starts: nothing was built yet
-            print("error: interrupted; earlier outputs are left as they were", file=sys.stderr)
+            print(INTERRUPTED, file=sys.stderr)
             sys.exit(130)
         if code is not None:
             sys.exit(code)
     from .cli import main as cli_main
 
     cli_main()
+
+
+def one_book(args: list[str]) -> bool:
+    """At most one SOURCES argument: a series builds in its own processes (the server checks too)."""
+    sources, i = 0, 0
+    while i < len(args):
+        if args[i] == "--":
+            return sources + len(args) - i - 1 <= 1
+        if not args[i].startswith("-"):
+            sources += 1
+        elif args[i] in BUILD_OPTIONS_WITH_VALUE:
+            i += 1  # its value
+        i += 1
+    return sources <= 1
 
 
 def server_wanted(env: dict[str, str] | os._Environ[str]) -> bool:
@@ -102,7 +121,10 @@ def code_stamp() -> str:
 def socket_path(env: dict[str, str] | os._Environ[str], cwd: str, stamp: str) -> str:
     """`<cache>-<code>.sock`: one server per cache folder and version of the code."""
     cache = hashlib.sha256(cache_dir(env, cwd).encode("utf-8", "surrogateescape")).hexdigest()[:16]
-    return os.path.join(runtime_dir(env), f"{cache}-{stamp}.sock")
+    path = os.path.join(runtime_dir(env), f"{cache}-{stamp}.sock")
+    if len(os.fsencode(path)) > SOCKET_PATH_MAX:
+        raise OSError(f"the socket path {path} is longer than {SOCKET_PATH_MAX} bytes; set a shorter {SERVER_DIR}")
+    return path
 
 
 # ---------------------------------------------------------------- the client
@@ -115,9 +137,11 @@ def build_through_server(argv: list[str]) -> int | None:
     except OSError as exc:
         print(f"edition: no build server ({exc}); building in this process", file=sys.stderr)
         return None
-    request = {"argv": argv, "cwd": cwd, "env": env,
+    umask = os.umask(0o022)
+    os.umask(umask)
+    request = {"argv": argv, "cwd": cwd, "env": env, "umask": umask,
                "tty": {"stdout": sys.stdout.isatty(), "stderr": sys.stderr.isatty()}}
-    conn = connect(path) or start_server(path, env)
+    conn = connect(path) or start_server(path, env, cache_dir(env, cwd))
     if conn is None:
         return None
     return Exchange(conn).run(request)
@@ -133,9 +157,10 @@ def connect(path: str) -> socket.socket | None:
         return None
 
 
-def start_server(path: str, env: dict[str, str]) -> socket.socket | None:
-    """Start a server for `path` (one starter at a time) and connect to it; retire
-    the servers of the same cache built from older code."""
+def start_server(path: str, env: dict[str, str], cache: str) -> socket.socket | None:
+    """Start a server for `path` (one starter at a time) and connect to it; retire the
+    servers of the same cache built from older code, and the least recently used
+    beyond MAX_SERVERS."""
     import fcntl
     import subprocess
     import time
@@ -145,19 +170,35 @@ def start_server(path: str, env: dict[str, str]) -> socket.socket | None:
         conn = connect(path)  # another client may have started it meanwhile
         if conn is not None:
             return conn
-        stop_servers(os.path.dirname(path), prefix=os.path.basename(path).split("-")[0], keep=path)
-        with open(path.removesuffix(".sock") + ".log", "ab") as log:
-            subprocess.Popen([sys.executable, "-m", "pipeline.build_server", path], cwd="/", env=env,
-                             stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
+        folder = os.path.dirname(path)
+        stop_servers(folder, prefix=os.path.basename(path).split("-")[0], keep=path)
+        stop_servers(folder, only=least_recently_used(folder, keep=MAX_SERVERS - 1))
+        with open(log_path(path), "ab") as log:
+            server = subprocess.Popen([sys.executable, "-m", "pipeline.build_server", path, cache], cwd="/", env=env,
+                                      stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
         deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and server.poll() is None:  # a server that died says so at once
             conn = connect(path)
             if conn is not None:
                 return conn
             time.sleep(0.01)
-    print(f"edition: the build server did not start (see {path.removesuffix('.sock')}.log); "
-          "building in this process", file=sys.stderr)
+    print(f"edition: the build server did not start (see {log_path(path)}); building in this process",
+          file=sys.stderr)
     return None
+
+
+def log_path(socket_path: str) -> str:
+    return socket_path.removesuffix(".sock") + ".log"
+
+
+def least_recently_used(folder: str, keep: int) -> list[str]:
+    """The servers beyond the `keep` most recently used (a server touches its socket after each build)."""
+    def last_use(path: str) -> float:
+        try:
+            return os.stat(path).st_mtime
+        except OSError:
+            return 0.0
+    return sorted(running_servers(folder), key=last_use, reverse=True)[keep:]
 
 
 class Exchange:
@@ -170,14 +211,17 @@ class Exchange:
     def run(self, request: dict[str, object]) -> int | None:
         import signal
 
-        previous = signal.signal(signal.SIGINT, lambda _signum, _frame: self.interrupt())
-        answered = False
+        previous = signal.getsignal(signal.SIGINT)
+        if previous is not signal.SIG_IGN:  # a caller that ignores Ctrl-C (`edition build &`) keeps doing so
+            signal.signal(signal.SIGINT, lambda _signum, _frame: self.interrupt())
+        started = False
         try:
             send(self.conn, request)
             for line in self.reader:
-                answered = True
                 frame = json.loads(line)
-                if "out" in frame or "err" in frame:
+                if "started" in frame:
+                    started = True
+                elif "out" in frame or "err" in frame:
                     stream = sys.stdout if "out" in frame else sys.stderr
                     stream.flush()
                     stream.buffer.write(next(iter(frame.values())).encode("utf-8", "surrogateescape"))
@@ -193,7 +237,7 @@ class Exchange:
             self.conn.close()
         # The server went away: before our build (it was retiring), or during it; its outputs
         # are written atomically, so the last good ones are intact.  This process builds instead.
-        if answered:
+        if started:
             print("edition: the build server stopped during the build; building in this process", file=sys.stderr)
         return None
 
@@ -233,21 +277,17 @@ def ask(path: str, frame: dict[str, object], timeout: float = 5.0) -> dict[str, 
         conn.close()
 
 
-def stop_servers(directory: str, prefix: str = "", keep: str = "") -> list[str]:
-    """Tell the servers in `directory` to stop, without waiting: one that is serving a
-    build reads the request after it.  Sockets nobody listens on are removed.
-    Returns the sockets that were told."""
+def stop_servers(directory: str, prefix: str = "", keep: str = "", only: list[str] | None = None) -> list[str]:
+    """Tell the servers in `directory` (or `only` these) to stop, without waiting: one
+    that is serving a build reads the request after it.  What a server that is gone
+    left behind (socket, lock, empty log) is removed.  Returns the sockets that were told."""
     told = []
-    for path in running_servers(directory, prefix):
+    for path in running_servers(directory, prefix) if only is None else only:
         if path == keep:
             continue
         conn = connect(path)
         if conn is None:
-            for stale in (path, path + ".lock"):
-                try:
-                    os.unlink(stale)
-                except OSError:
-                    pass
+            remove_leftovers(path)
             continue
         try:
             send(conn, {"stop": True})
@@ -257,6 +297,19 @@ def stop_servers(directory: str, prefix: str = "", keep: str = "") -> list[str]:
         finally:
             conn.close()
     return told
+
+
+def remove_leftovers(path: str) -> None:
+    for leftover in (path, path + ".lock"):
+        try:
+            os.unlink(leftover)
+        except OSError:
+            pass
+    try:
+        if os.path.getsize(log_path(path)) == 0:
+            os.unlink(log_path(path))
+    except OSError:
+        pass
 
 
 # ---------------------------------------------------------------- the server
@@ -292,16 +345,19 @@ class RelayStream:
 
 
 class Server:
-    """Serves builds one at a time until idle for `idle` seconds or told to stop."""
+    """Serves builds one at a time until no build came for `idle` seconds, or told to stop."""
 
-    def __init__(self, path: str, idle: float, max_mb: float) -> None:
-        self.path, self.idle, self.max_mb = path, idle, max_mb
+    def __init__(self, path: str, cache: str, idle: float, max_mb: float) -> None:
+        self.path, self.cache, self.idle, self.max_mb = path, cache, idle, max_mb
         self.building = False
         self.served = 0  # requests served, also the id of the one being served
         self.stopping = False
+        self.last_build = 0.0
+        self.inode = 0  # of our socket: a newer server may have replaced it
 
     def serve_forever(self) -> None:
         import signal
+        import time
 
         signal.signal(signal.SIGINT, self.on_interrupt)
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # runs atexit: the Pagefind service stops
@@ -312,12 +368,17 @@ class Server:
             pass
         listener.bind(self.path)
         os.chmod(self.path, 0o600)
-        ours = os.stat(self.path).st_ino
+        self.inode = os.stat(self.path).st_ino
         self.warm_up()
         listener.listen(16)
-        listener.settimeout(self.idle)
+        self.last_build = time.monotonic()
         try:
             while not self.stopping:
+                # Only builds count as use: `edition server status` does not keep a server alive.
+                remaining = self.last_build + self.idle - time.monotonic()
+                if remaining <= 0:
+                    break
+                listener.settimeout(remaining)
                 try:
                     conn, _ = listener.accept()
                 except TimeoutError:
@@ -330,15 +391,14 @@ class Server:
                         pass  # the client went away: nothing to answer
         finally:
             listener.close()
-            try:
-                if os.stat(self.path).st_ino == ours:  # not a newer server's socket
-                    os.unlink(self.path)
-                    os.unlink(self.path + ".lock")
-                log = self.path.removesuffix(".sock") + ".log"
-                if os.path.getsize(log) == 0:
-                    os.unlink(log)
-            except OSError:
-                pass
+            if self.ours():
+                remove_leftovers(self.path)
+
+    def ours(self) -> bool:
+        try:
+            return os.stat(self.path).st_ino == self.inode
+        except OSError:
+            return False
 
     def warm_up(self) -> None:
         """What every build imports, imported once before the first request."""
@@ -358,6 +418,8 @@ class Server:
             raise KeyboardInterrupt
 
     def handle(self, conn: socket.socket) -> None:
+        import time
+
         reader = conn.makefile("r", encoding="utf-8", newline="\n")
         try:
             request = json.loads(reader.readline() or "{}")
@@ -365,13 +427,18 @@ class Server:
             return
         if "stop" in request or "status" in request:
             self.stopping = self.stopping or "stop" in request
-            send(conn, {"pid": os.getpid(), "served": self.served, **usage()})
+            send(conn, {"pid": os.getpid(), "served": self.served, "cache": self.cache,
+                        "idle_s": round(time.monotonic() - self.last_build), **usage()})
             return
         if not serves(request.get("argv", [])):
             send(conn, {"decline": "only a single book's build is served"})
             return
+        send(conn, {"started": True})
         code = self.build(conn, reader, request)
         self.served += 1
+        self.last_build = time.monotonic()
+        if self.ours():
+            os.utime(self.path)  # last use, for least_recently_used()
         # Retiring is cheaper than holding the memory: the next build starts a lean server.
         self.stopping = self.stopping or resident_mb() > self.max_mb
         try:
@@ -387,6 +454,7 @@ class Server:
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update(request["env"])
+        umask = os.umask(int(request.get("umask", 0o022)))  # files are made as the client would make them
         sys.stdout = RelayStream(conn, "out", bool(tty.get("stdout")))
         sys.stderr = RelayStream(conn, "err", bool(tty.get("stderr")))
         threading.Thread(target=self.watch_client, args=(reader, self.served), daemon=True).start()
@@ -400,6 +468,7 @@ class Server:
             for relay in (sys.stdout, sys.stderr):
                 relay.flush()
             sys.stdout, sys.stderr = stdout, stderr
+            os.umask(umask)
             os.chdir("/")
 
     def watch_client(self, reader: object, request_id: int) -> None:
@@ -479,5 +548,6 @@ def setting(env: dict[str, str] | os._Environ[str], name: str, default: float) -
 
 
 if __name__ == "__main__":
-    Server(sys.argv[1], setting(os.environ, SERVER_IDLE, DEFAULT_IDLE),
+    # The settings are those of the build that started the server.
+    Server(sys.argv[1], sys.argv[2], setting(os.environ, SERVER_IDLE, DEFAULT_IDLE),
            setting(os.environ, SERVER_MAX_MB, DEFAULT_MAX_MB)).serve_forever()

@@ -84,7 +84,7 @@ def build_one(cfg: BuildConfig, force: bool) -> Outcome:
     try:
         result = run_build(cfg, force)
     except KeyboardInterrupt:
-        return Outcome(cfg.source, 130, "interrupted; earlier outputs are left as they were")
+        return Outcome(cfg.source, 130, "interrupted; outputs not yet rebuilt are left as they were")
     except Exception as exc:  # an editor gets a message and a code, never a traceback
         code = getattr(exc, "exit_code", None)
         problems = getattr(exc, "problems", [])
@@ -248,8 +248,9 @@ def server_status() -> None:
         answer = ask(path, {"status": True})
         if answer:
             found += 1
-            click.echo(f"{path}: pid {answer['pid']}, {answer['served']} builds served, "
-                       f"peak {int(answer['peak_rss_kb']) // 1024} MB")
+            click.echo(f"{path}: cache {answer['cache']}, pid {answer['pid']}, {answer['served']} builds served, "
+                       f"last build {answer['idle_s']} s ago, peak {int(answer['peak_rss_kb']) // 1024} MB "
+                       "(Pagefind's process apart)")
     if not found:
         click.echo("no build server is running")
 

@@ -164,7 +164,7 @@ def test_ctrl_c_in_the_client_interrupts_the_served_build_and_the_server_lives_o
     proc.send_signal(signal.SIGINT)
     _, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 130, stderr
-    assert "interrupted; earlier outputs are left as they were" in stderr and "Traceback" not in stderr
+    assert "interrupted; outputs not yet rebuilt are left as they were" in stderr and "Traceback" not in stderr
     tei = (out / "book.xml").read_bytes()  # the old one, or the new one whole (the TEI is written first)
     assert tei == old or "中断测试的一段" in "".join(etree.fromstring(tei).itertext())
     assert (out / "book.epub").is_file() and (out / "html" / "book" / "index.html").is_file()
@@ -223,7 +223,24 @@ def test_a_series_is_built_in_its_own_processes_not_served(tmp_path: Path, serve
                    "--jobs", "2", server_dir=server_dir, cache=cache)
     assert proc.returncode == 0, proc.stderr
     assert "2 of 2 books built" in proc.stdout
-    assert "0 builds served" in status(server_dir, cache)
+    assert not server_pids(server_dir)  # not even started
+
+
+@pytest.mark.parametrize("args,one", [
+    (["input/book.txt"], True), ([], True), (["--out", "o", "a.txt"], True), (["a.txt", "--format", "tei"], True),
+    (["a.txt", "b.txt"], False), (["-j", "2", "a.txt"], True), (["-j2", "a.txt", "b.txt"], False),
+    (["--out=o", "a.txt"], True), (["--", "-a.txt", "b.txt"], False), (["--force", "--timings", "a.txt"], True),
+])
+def test_the_client_tells_a_single_book_from_a_series(args: list[str], one: bool) -> None:
+    assert build_server.one_book(args) is one
+
+
+def test_the_clients_list_of_options_with_a_value_is_the_commands() -> None:
+    from pipeline.cli import build
+
+    with_value = {name for param in build.params if param.param_type_name == "option" and not param.is_flag
+                  for name in param.opts}
+    assert with_value == build_server.BUILD_OPTIONS_WITH_VALUE
 
 
 def test_newer_code_gets_a_new_server_and_the_old_one_is_told_to_stop(tmp_path: Path, server_dir: Path,
@@ -306,3 +323,82 @@ def test_two_builds_at_once_are_both_served_from_their_own_folders(tmp_path: Pat
         assert (folder / "out" / "book.xml").is_file() and (folder / "out" / "html" / "book" / "index.html").is_file()
     assert (folders[0] / "out" / "book.xml").read_bytes() == (folders[1] / "out" / "book.xml").read_bytes()
     assert "3 builds served" in status(server_dir, cache)
+
+
+def test_a_server_that_dies_at_start_is_not_waited_for(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    folder = Path(tempfile.mkdtemp(prefix="ed-srv-", dir="/tmp"))
+    try:
+        monkeypatch.setattr(sys, "executable", "/bin/false")  # exits at once, as a server that crashes would
+        started = time.monotonic()
+        assert build_server.start_server(str(folder / "x-y.sock"), dict(os.environ), str(tmp_path)) is None
+        assert time.monotonic() - started < 5
+        assert "did not start" in capsys.readouterr().err
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_files_are_made_with_the_clients_umask(tmp_path: Path, server_dir: Path) -> None:
+    """Served or not, the same permissions: the server takes the client's umask for each build."""
+    source, cache = book_copy(tmp_path), tmp_path / "cache"
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000", "EDITION_SERVER_MAX_MB": "100000",
+           "EDITION_SERVER_DIR": str(server_dir), "EDITION_CACHE_DIR": str(cache)}
+    env.pop("CI", None)
+    modes = {}
+    for umask in (0o022, 0o077, 0o002):
+        for server in ("on", "off"):
+            out = tmp_path / f"{server}-{umask:o}"
+            subprocess.run([str(EDITION), "build", str(source), "--out", str(out)], cwd=ROOT,
+                           env={**env, "EDITION_SERVER": server}, check=True, capture_output=True,
+                           preexec_fn=lambda m=umask: os.umask(m))
+            modes[(server, umask)] = {p.relative_to(out): p.stat().st_mode & 0o777 for p in out.rglob("*")}
+        assert modes[("on", umask)] == modes[("off", umask)]
+    assert modes[("on", 0o077)][Path("reports")] == 0o700 and modes[("on", 0o022)][Path("reports")] == 0o755
+    assert "3 builds served" in status(server_dir, cache)
+
+
+def test_asking_for_the_status_does_not_keep_an_idle_server_alive(tmp_path: Path, server_dir: Path) -> None:
+    source, cache = book_copy(tmp_path), tmp_path / "cache"
+    assert edition("build", str(source), "--out", str(tmp_path / "out"), "--format", "tei", server_dir=server_dir,
+                   cache=cache, EDITION_SERVER_IDLE="2").returncode == 0
+    deadline = time.monotonic() + 15
+    while server_pids(server_dir) and time.monotonic() < deadline:
+        status(server_dir, cache)
+        time.sleep(0.3)
+    assert not server_pids(server_dir)
+
+
+def test_starting_one_server_too_many_stops_the_least_recently_used(tmp_path: Path, server_dir: Path) -> None:
+    source = book_copy(tmp_path)
+    for k in range(build_server.MAX_SERVERS + 1):  # one cache folder each: one server each
+        proc = edition("build", str(source), "--out", str(tmp_path / f"out{k}"), "--format", "tei",
+                       server_dir=server_dir, cache=tmp_path / f"cache{k}")
+        assert proc.returncode == 0, proc.stderr
+        time.sleep(0.05)  # distinct last-use times
+    deadline = time.monotonic() + 10
+    while len(server_pids(server_dir)) > build_server.MAX_SERVERS and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(server_pids(server_dir)) == build_server.MAX_SERVERS
+    assert f"cache {tmp_path / 'cache0'}," not in status(server_dir, tmp_path / "cache0")
+
+
+def test_a_server_killed_mid_build_is_reported_and_the_build_done_here(tmp_path: Path, server_dir: Path) -> None:
+    text = BOOK.read_text(encoding="utf-8")
+    source, cache, out = book_copy(tmp_path, text * 5), tmp_path / "cache", tmp_path / "out"
+    assert edition("build", str(source), "--out", str(out), server_dir=server_dir, cache=cache).returncode == 0
+    started = time.perf_counter()
+    assert edition("build", str(source), "--out", str(out), "--force", server_dir=server_dir,
+                   cache=cache).returncode == 0
+    duration = time.perf_counter() - started
+    [pid] = server_pids(server_dir)
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000", "EDITION_SERVER": "on", "EDITION_SERVER_MAX_MB": "100000",
+           "EDITION_SERVER_DIR": str(server_dir), "EDITION_CACHE_DIR": str(cache)}
+    env.pop("CI", None)
+    proc = subprocess.Popen([str(EDITION), "build", str(source), "--out", str(out), "--force"], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(0.5 * duration)
+    os.kill(pid, signal.SIGKILL)
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 0, stderr
+    assert "the build server stopped during the build; building in this process" in stderr
+    assert "book.txt: " in stdout and (out / "html" / "book" / "index.html").is_file()
