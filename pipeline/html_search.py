@@ -22,6 +22,7 @@ import json
 import os
 import select
 import shutil
+import signal
 import subprocess
 import tempfile
 import threading
@@ -351,8 +352,16 @@ def keep_warm(enabled: bool = True) -> None:
     global _warm
     if enabled and _warm is None:
         _warm = WarmSearchIndexer()
-        atexit.register(_warm.close)
+        atexit.register(close_at_exit, _warm)
     elif not enabled and _warm is not None:
-        atexit.unregister(_warm.close)
+        atexit.unregister(close_at_exit)
         _warm.close()
         _warm = None
+
+
+def close_at_exit(indexer: WarmSearchIndexer) -> None:
+    """At exit a Ctrl-C has nothing left to stop but this clean-up: let it finish
+    (Python would print the interrupt's traceback and leave the service running)."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    indexer.close()

@@ -184,3 +184,23 @@ def test_a_missing_binary_fails_the_index_not_the_warm_up(fresh_site: Callable[[
             build_search_index(fresh_site())
     finally:
         html_search.keep_warm(False)
+
+
+def test_a_ctrl_c_while_the_service_closes_at_exit_lets_it_close() -> None:
+    """A Ctrl-C that lands in the clean-up at exit: no traceback, and the service still stops."""
+    import subprocess
+    import sys
+
+    child = (
+        "import os, signal, time\n"
+        "from pipeline import html_search\n"
+        "real = html_search.WarmSearchIndexer._stop\n"
+        "def stop(self):\n"
+        "    os.kill(os.getpid(), signal.SIGINT); time.sleep(0.2)  # the interrupt lands here, in close()\n"
+        "    real(self); print('stopped', flush=True)\n"
+        "html_search.WarmSearchIndexer._stop = stop\n"
+        "html_search.keep_warm()\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
+    assert proc.stdout.strip() == "stopped"
