@@ -3,6 +3,7 @@ silently disappear because a tool was missing on the machine."""
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +18,10 @@ TEI_ALL = Path(os.environ.get("TEI_ALL_RNG") or ROOT.parent / "shared" / "tei" /
 # Builds run in their own processes unless a test asks for the build server (test_build_server.py):
 # no test leaves a server behind.
 os.environ["EDITION_SERVER"] = "off"
+# The Ctrl-C tests need Python's own SIGINT handling, here and in the processes they start; a shell
+# that runs the suite in the background hands it SIGINT ignored, and an ignored signal is inherited.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
