@@ -63,15 +63,31 @@ def book_copy(tmp_path: Path, text: str | None = None) -> Path:
     return folder / "book.txt"
 
 
-def edition(*args: str, server_dir: Path, cache: Path, server: str = "on",
-            **env: str) -> subprocess.CompletedProcess[str]:
+def client_env(server_dir: Path, cache: Path, server: str = "on", **env: str) -> dict[str, str]:
     # A first build leaves a server with more memory than it keeps (it retires, tested below):
     # here it stays, so that a test can follow one server through several builds.
     full_env = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000", "EDITION_SERVER": server,
                 "EDITION_SERVER_DIR": str(server_dir), "EDITION_CACHE_DIR": str(cache),
                 "EDITION_SERVER_MAX_MB": "100000", **env}
     full_env.pop("CI", None)
-    return subprocess.run([str(EDITION), *args], cwd=ROOT, env=full_env, capture_output=True, text=True, check=False)
+    return full_env
+
+
+def edition(*args: str, server_dir: Path, cache: Path, server: str = "on",
+            **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(EDITION), *args], cwd=ROOT, env=client_env(server_dir, cache, server, **env),
+                          capture_output=True, text=True, check=False)
+
+
+def warm_big_book(tmp_path: Path, server_dir: Path) -> tuple[Path, Path, Path, float]:
+    """Five times the book, served twice: (source, cache, out, seconds of a forced served build),
+    a build long enough for a signal to land inside it."""
+    source, cache, out = book_copy(tmp_path, BOOK.read_text(encoding="utf-8") * 5), tmp_path / "cache", tmp_path / "out"
+    assert edition("build", str(source), "--out", str(out), server_dir=server_dir, cache=cache).returncode == 0
+    started = time.perf_counter()
+    assert edition("build", str(source), "--out", str(out), "--force", server_dir=server_dir,
+                   cache=cache).returncode == 0
+    return source, cache, out, time.perf_counter() - started
 
 
 def status(server_dir: Path, cache: Path) -> str:
@@ -145,20 +161,11 @@ def test_each_request_brings_its_own_environment(tmp_path: Path, server_dir: Pat
 
 def test_ctrl_c_in_the_client_interrupts_the_served_build_and_the_server_lives_on(tmp_path: Path,
                                                                                    server_dir: Path) -> None:
-    # Five times the book: a served build long enough for the interrupt to land inside it.
-    text = BOOK.read_text(encoding="utf-8")
-    source, cache, out = book_copy(tmp_path, text * 5), tmp_path / "cache", tmp_path / "out"
-    assert edition("build", str(source), "--out", str(out), server_dir=server_dir, cache=cache).returncode == 0
-    started = time.perf_counter()
-    assert edition("build", str(source), "--out", str(out), "--force", server_dir=server_dir,
-                   cache=cache).returncode == 0
-    duration = time.perf_counter() - started
+    source, cache, out, duration = warm_big_book(tmp_path, server_dir)
     old = (out / "book.xml").read_bytes()
-    source.write_text(text * 5 + "\n\n中断测试的一段。\n", encoding="utf-8")
-    env = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000", "EDITION_SERVER": "on",
-           "EDITION_SERVER_DIR": str(server_dir), "EDITION_CACHE_DIR": str(cache), "EDITION_SERVER_MAX_MB": "100000"}
-    env.pop("CI", None)
-    proc = subprocess.Popen([str(EDITION), "build", str(source), "--out", str(out)], cwd=ROOT, env=env,
+    source.write_text(source.read_text(encoding="utf-8") + "\n\n中断测试的一段。\n", encoding="utf-8")
+    proc = subprocess.Popen([str(EDITION), "build", str(source), "--out", str(out)], cwd=ROOT,
+                            env=client_env(server_dir, cache),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     time.sleep(0.4 * duration)
     proc.send_signal(signal.SIGINT)
@@ -309,9 +316,7 @@ def test_two_builds_at_once_are_both_served_from_their_own_folders(tmp_path: Pat
         folder = tmp_path / name
         book_copy(folder)
         folders.append(folder)
-    env = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000", "EDITION_SERVER": "on", "EDITION_SERVER_MAX_MB": "100000",
-           "EDITION_SERVER_DIR": str(server_dir), "EDITION_CACHE_DIR": str(cache)}
-    env.pop("CI", None)
+    env = client_env(server_dir, cache)
     edition("build", str(book_copy(tmp_path / "warm")), "--out", str(tmp_path / "warm-out"), "--format", "tei",
             server_dir=server_dir, cache=cache)  # the server is up before the two start
     procs = [subprocess.Popen([str(EDITION), "build", "input/book.txt", "--out", "out"], cwd=folder, env=env,
@@ -341,15 +346,12 @@ def test_a_server_that_dies_at_start_is_not_waited_for(tmp_path: Path, monkeypat
 def test_files_are_made_with_the_clients_umask(tmp_path: Path, server_dir: Path) -> None:
     """Served or not, the same permissions: the server takes the client's umask for each build."""
     source, cache = book_copy(tmp_path), tmp_path / "cache"
-    env = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000", "EDITION_SERVER_MAX_MB": "100000",
-           "EDITION_SERVER_DIR": str(server_dir), "EDITION_CACHE_DIR": str(cache)}
-    env.pop("CI", None)
     modes = {}
     for umask in (0o022, 0o077, 0o002):
         for server in ("on", "off"):
             out = tmp_path / f"{server}-{umask:o}"
             subprocess.run([str(EDITION), "build", str(source), "--out", str(out)], cwd=ROOT,
-                           env={**env, "EDITION_SERVER": server}, check=True, capture_output=True,
+                           env=client_env(server_dir, cache, server), check=True, capture_output=True,
                            preexec_fn=lambda m=umask: os.umask(m))
             modes[(server, umask)] = {p.relative_to(out): p.stat().st_mode & 0o777 for p in out.rglob("*")}
         assert modes[("on", umask)] == modes[("off", umask)]
@@ -383,18 +385,10 @@ def test_starting_one_server_too_many_stops_the_least_recently_used(tmp_path: Pa
 
 
 def test_a_server_killed_mid_build_is_reported_and_the_build_done_here(tmp_path: Path, server_dir: Path) -> None:
-    text = BOOK.read_text(encoding="utf-8")
-    source, cache, out = book_copy(tmp_path, text * 5), tmp_path / "cache", tmp_path / "out"
-    assert edition("build", str(source), "--out", str(out), server_dir=server_dir, cache=cache).returncode == 0
-    started = time.perf_counter()
-    assert edition("build", str(source), "--out", str(out), "--force", server_dir=server_dir,
-                   cache=cache).returncode == 0
-    duration = time.perf_counter() - started
+    source, cache, out, duration = warm_big_book(tmp_path, server_dir)
     [pid] = server_pids(server_dir)
-    env = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000", "EDITION_SERVER": "on", "EDITION_SERVER_MAX_MB": "100000",
-           "EDITION_SERVER_DIR": str(server_dir), "EDITION_CACHE_DIR": str(cache)}
-    env.pop("CI", None)
-    proc = subprocess.Popen([str(EDITION), "build", str(source), "--out", str(out), "--force"], cwd=ROOT, env=env,
+    proc = subprocess.Popen([str(EDITION), "build", str(source), "--out", str(out), "--force"], cwd=ROOT,
+                            env=client_env(server_dir, cache),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     time.sleep(0.5 * duration)
     os.kill(pid, signal.SIGKILL)
