@@ -52,7 +52,14 @@ def test_validate_schematron_catches_dangling_pointer_and_duplicate_id(tmp_path)
     text = (out / "book.xml").read_text(encoding="utf-8")
     dangling = text.replace('ref="#obama"', 'ref="#nobody"', 1)
     problems = validate_bytes(dangling.encode("utf-8"), "x.xml")
-    assert any(p.code == "V002" and "#nobody" in p.message for p in problems)
+    [found] = [p for p in problems if p.code == "V002" and "#nobody" in p.message]
+    # The line of the element that holds the pointer: an editor goes there.
+    assert 'ref="#nobody"' in dangling.splitlines()[found.line - 1]
+    for attr in ("resp", "target"):  # every pointer attribute is checked
+        value = f'{attr}="#'
+        broken = dangling.replace(value, f'{value}missing-', 1)
+        assert any(p.code == "V002" and "#missing-" in p.message and p.line
+                   for p in validate_bytes(broken.encode("utf-8"), "x.xml")), attr
     duplicate = text.replace('xml:id="ch1-s1"', 'xml:id="ch1"', 1)
     assert any(p.code in ("V000", "V001", "V002") and "ch1" in p.message
                for p in validate_bytes(duplicate.encode("utf-8"), "x.xml"))
