@@ -37,7 +37,7 @@ sys.path.insert(1, str(ROOT))
 
 from books import make_book, markdown_of
 
-from pipeline.build_server import ask, code_stamp, socket_path, stop_servers
+from pipeline.build_server import ask, code_stamp, running_servers, socket_path, stop_servers
 
 BOOK = ROOT / "input" / "book.txt"
 RESULTS = BENCH / "results.json"
@@ -413,7 +413,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             series = bench(work, runs, big_runs, peers)
         finally:
-            stop_servers(str(SERVERS))
+            stop_servers(running_servers(str(SERVERS)))
             shutil.rmtree(SERVERS, ignore_errors=True)
         sizes_kb = {s: (work / f"x{s}" / BOOK.name).stat().st_size / 1000 for s in SIZES}
         profile_text = profile(work) if args.profile else ""

@@ -23,6 +23,7 @@ imports only what the client needs (no click, no pathlib, no dataclasses).
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import socket
@@ -170,9 +171,11 @@ def start_server(path: str, env: dict[str, str], cache: str) -> socket.socket | 
         conn = connect(path)  # another client may have started it meanwhile
         if conn is not None:
             return conn
-        folder = os.path.dirname(path)
-        stop_servers(folder, prefix=os.path.basename(path).split("-")[0], keep=path)
-        stop_servers(folder, only=least_recently_used(folder, keep=MAX_SERVERS - 1))
+        others = [p for p in running_servers(os.path.dirname(path)) if p != path]
+        cache_key = os.path.basename(path).split("-")[0] + "-"
+        older_code = [p for p in others if os.path.basename(p).startswith(cache_key)]
+        other_caches = [p for p in others if p not in older_code]
+        stop_servers(older_code + least_recently_used(other_caches, keep=MAX_SERVERS - 1))
         with open(log_path(path), "ab") as log:
             server = subprocess.Popen([sys.executable, "-m", "pipeline.build_server", path, cache], cwd="/", env=env,
                                       stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
@@ -191,14 +194,14 @@ def log_path(socket_path: str) -> str:
     return socket_path.removesuffix(".sock") + ".log"
 
 
-def least_recently_used(folder: str, keep: int) -> list[str]:
+def least_recently_used(sockets: list[str], keep: int) -> list[str]:
     """The servers beyond the `keep` most recently used (a server touches its socket after each build)."""
     def last_use(path: str) -> float:
         try:
             return os.stat(path).st_mtime
         except OSError:
             return 0.0
-    return sorted(running_servers(folder), key=last_use, reverse=True)[keep:]
+    return sorted(sockets, key=last_use, reverse=True)[keep:]
 
 
 class Exchange:
@@ -253,12 +256,12 @@ def send(conn: socket.socket, frame: dict[str, object]) -> None:
     conn.sendall(json.dumps(frame).encode("ascii") + b"\n")
 
 
-def running_servers(directory: str, prefix: str = "") -> list[str]:
+def running_servers(directory: str) -> list[str]:
     try:
         names = sorted(os.listdir(directory))
     except OSError:
         return []
-    return [os.path.join(directory, n) for n in names if n.endswith(".sock") and n.startswith(prefix)]
+    return [os.path.join(directory, n) for n in names if n.endswith(".sock")]
 
 
 def ask(path: str, frame: dict[str, object], timeout: float = 5.0) -> dict[str, object] | None:
@@ -277,14 +280,12 @@ def ask(path: str, frame: dict[str, object], timeout: float = 5.0) -> dict[str, 
         conn.close()
 
 
-def stop_servers(directory: str, prefix: str = "", keep: str = "", only: list[str] | None = None) -> list[str]:
-    """Tell the servers in `directory` (or `only` these) to stop, without waiting: one
-    that is serving a build reads the request after it.  What a server that is gone
-    left behind (socket, lock, empty log) is removed.  Returns the sockets that were told."""
+def stop_servers(sockets: list[str]) -> list[str]:
+    """Tell the servers at `sockets` to stop, without waiting: one that is serving a
+    build reads the request after it.  What a server that is gone left behind
+    (socket, lock, empty log) is removed.  Returns the sockets that were told."""
     told = []
-    for path in running_servers(directory, prefix) if only is None else only:
-        if path == keep:
-            continue
+    for path in sockets:
         conn = connect(path)
         if conn is None:
             remove_leftovers(path)
@@ -314,34 +315,34 @@ def remove_leftovers(path: str) -> None:
 
 # ---------------------------------------------------------------- the server
 
-class RelayStream:
-    """The bytes a served build writes to stdout or stderr, sent to the client as they come.
+class Relay(io.RawIOBase):
+    """The bytes a served build writes to stdout or stderr, sent to the client as they come;
+    isatty() answers for the client's terminal."""
 
-    Wrapped in an io.TextIOWrapper, it is a real text stream (click looks for
-    `.buffer`); isatty() answers for the client's terminal.
-    """
+    def __init__(self, conn: socket.socket, key: str, tty: bool) -> None:
+        super().__init__()
+        self.conn, self.key, self.tty = conn, key, tty
 
-    def __new__(cls, conn: socket.socket, key: str, tty: bool):  # -> io.TextIOWrapper
-        import io
+    def writable(self) -> bool:
+        return True
 
-        class Relay(io.RawIOBase):
-            def writable(self) -> bool:
-                return True
+    def isatty(self) -> bool:
+        return self.tty
 
-            def isatty(self) -> bool:
-                return tty
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        if data:
+            try:
+                # surrogateescape: a multi-byte character split between writes survives.
+                send(self.conn, {self.key: bytes(data).decode("utf-8", "surrogateescape")})
+            except OSError:
+                pass  # the client is gone: the build still finishes and leaves good outputs
+        return len(data)
 
-            def write(self, data: bytes) -> int:  # type: ignore[override]
-                if data:
-                    try:
-                        # surrogateescape: a multi-byte character split between writes survives.
-                        send(conn, {key: bytes(data).decode("utf-8", "surrogateescape")})
-                    except OSError:
-                        pass  # the client is gone: the build still finishes and leaves good outputs
-                return len(data)
 
-        return io.TextIOWrapper(io.BufferedWriter(Relay()), encoding="utf-8", errors="surrogateescape",
-                                line_buffering=True, write_through=True)
+def relay_stream(conn: socket.socket, key: str, tty: bool) -> io.TextIOWrapper:
+    """A real text stream over a Relay (click looks for `.buffer`), for sys.stdout / sys.stderr."""
+    return io.TextIOWrapper(io.BufferedWriter(Relay(conn, key, tty)), encoding="utf-8", errors="surrogateescape",
+                            line_buffering=True, write_through=True)
 
 
 class Server:
@@ -455,8 +456,8 @@ class Server:
         os.environ.clear()
         os.environ.update(request["env"])
         umask = os.umask(int(request.get("umask", 0o022)))  # files are made as the client would make them
-        sys.stdout = RelayStream(conn, "out", bool(tty.get("stdout")))
-        sys.stderr = RelayStream(conn, "err", bool(tty.get("stderr")))
+        sys.stdout = relay_stream(conn, "out", bool(tty.get("stdout")))
+        sys.stderr = relay_stream(conn, "err", bool(tty.get("stderr")))
         threading.Thread(target=self.watch_client, args=(reader, self.served), daemon=True).start()
         self.building = True
         try:

@@ -258,9 +258,9 @@ def server_status() -> None:
 @server.command("stop")
 def server_stop() -> None:
     """Stop this user's build servers (each after the build it is serving)."""
-    from .build_server import runtime_dir, stop_servers
+    from .build_server import running_servers, runtime_dir, stop_servers
 
-    told = stop_servers(runtime_dir(os.environ))
+    told = stop_servers(running_servers(runtime_dir(os.environ)))
     click.echo(f"{len(told)} build server{'s' if len(told) != 1 else ''} told to stop")
 
 
