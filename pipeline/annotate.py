@@ -76,6 +76,9 @@ def annotate(doc: Document, register: Path | None, annotations: Path | None,
     return doc
 
 
+ScanAnswer = tuple[list[Occurrence], list[Vote], list[DateFound]]  # names, their votes, dates
+
+
 class RecentScans:
     """Discovery's answers for the runs of the last two builds in this process.
 
@@ -86,14 +89,14 @@ class RecentScans:
     """
 
     def __init__(self) -> None:
-        self.current: dict[tuple[str, str, str], tuple[list[Occurrence], list[Vote], list[DateFound]]] = {}
-        self.previous: dict[tuple[str, str, str], tuple[list[Occurrence], list[Vote], list[DateFound]]] = {}
+        self.current: dict[tuple[str, str, str], ScanAnswer] = {}
+        self.previous: dict[tuple[str, str, str], ScanAnswer] = {}
 
     def next_build(self) -> None:
         if self.current:
             self.previous, self.current = self.current, {}
 
-    def get(self, key: tuple[str, str, str]):  # -> the answer or None
+    def get(self, key: tuple[str, str, str]) -> ScanAnswer | None:
         answer = self.current.get(key) or self.previous.get(key)
         if answer is not None:
             self.current[key] = answer
@@ -127,6 +130,11 @@ class Tagger:
     def jieba_words(self) -> tuple[tuple[str, str], ...]:
         return jieba_words(self.register)
 
+    @cached_property
+    def scan_key(self) -> tuple[str, str]:
+        """The book and the words jieba is given: with a run's text, what RecentScans keys an answer by."""
+        return Path(self.file).stem, words_key(self.jieba_words) if self.discover else ""
+
     def tag(self, sites: list[RunSite]) -> None:
         # Pass 1 collects discovery's type votes over the whole document; pass 2 decides.
         scans = [self.scan(site) for site in sites]
@@ -138,7 +146,7 @@ class Tagger:
 
     def scan(self, site: RunSite) -> Scan:
         text = site.run.reading_text()
-        key = (Path(self.file).stem, words_key(self.jieba_words) if self.discover else "", text)
+        key = (*self.scan_key, text)
         answer = RECENT.get(key)
         if answer is None:
             names: list[Occurrence] = []
