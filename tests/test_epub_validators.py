@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from browser_helpers import debian_chromium, launch_chromium
 from epub_helpers import assert_epubcheck_clean
 from lxml import etree
 
@@ -20,9 +21,6 @@ from pipeline.epub import render_epub
 
 ROOT = Path(__file__).resolve().parent.parent
 MINI = ROOT / "tests" / "fixtures" / "mini.xml"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 pytestmark = pytest.mark.slow
 
 
@@ -83,8 +81,7 @@ def test_nu_html_checker_finds_no_errors_in_content_documents(epubs: dict[str, P
 @pytest.mark.parametrize("name", ["mini", "book"])
 def test_ace_by_daisy_passes(epubs: dict[str, Path], name: str, tmp_path: Path) -> None:
     need(ROOT / "node_modules" / ".bin" / "ace-puppeteer", "ace-puppeteer (run `npm ci`)")
-    need(CHROMIUM, "Debian chromium")
-    env = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": CHROMIUM}
+    env = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": debian_chromium()}
     run = subprocess.run(["npx", "--no-install", "ace-puppeteer", "-f", "-s", "-o", str(tmp_path / "ace"),
                           str(epubs[name])], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False)
     report = json.loads((tmp_path / "ace" / "report.json").read_text(encoding="utf-8"))
@@ -101,7 +98,7 @@ def test_chromium_renders_a_chapter_and_a_noteref_reaches_its_footnote(epubs: di
 
     chapter = unpack(epubs["mini"]) / "OEBPS" / "ch1.xhtml"
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=need(CHROMIUM, "Debian chromium"), args=CHROMIUM_ARGS)
+        browser = launch_chromium(p)
         page = browser.new_page()
         page.goto(chapter.as_uri())
         body = page.inner_text("body")

@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import unquote, urldefrag, urlsplit
 
 import pytest
+from browser_helpers import launch_chromium
 from click.testing import CliRunner
 
 from pipeline.cli import main as edition_cli
@@ -21,9 +22,6 @@ from pipeline.html import render_html
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 FIXTURE = Path(__file__).parent / "fixtures" / "mini.xml"
 BOOK = Path(__file__).parent.parent / "input" / "book.txt"
 PAGE_TYPES = ["index.html", "preface.html", "ch1.html", "persons.html", "works.html",
@@ -56,14 +54,12 @@ def any_site(request: pytest.FixtureRequest) -> Path:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    if not CHROMIUM.is_file():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError as e:  # pragma: no cover - environment problem
         pytest.fail(f"playwright is not installed: {e}")
     with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        b = launch_chromium(pw)
         yield b
         b.close()
 

@@ -20,6 +20,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from browser_helpers import launch_chromium
 from epub_helpers import assert_epubcheck_clean
 from lxml import etree
 from lxml import html as lxml_html
@@ -244,11 +245,9 @@ def test_teiview_puts_each_break_in_the_part_it_opens() -> None:
 def test_a_margin_page_number_between_contents_lines_is_visible(editions) -> None:
     from playwright.sync_api import sync_playwright
 
-    chromium = Path("/usr/bin/chromium")
-    assert chromium.is_file(), "install Debian's chromium (apt-get install chromium)"
     site = editions["pdf"][2]
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(chromium), args=["--headless", "--no-sandbox"])
+        browser = launch_chromium(pw)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.goto((site / "index.html").as_uri())

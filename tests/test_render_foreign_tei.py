@@ -32,6 +32,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from browser_helpers import launch_chromium
 from epub_helpers import assert_epubcheck_clean
 from lxml import etree
 from lxml import html as lxml_html
@@ -638,12 +639,10 @@ def test_the_frame_works_in_a_browser_when_the_tei_uses_its_ids(editions) -> Non
     """Switches, note popover, skip link: edition.js and edition.css find the frame by its markup."""
     from playwright.sync_api import sync_playwright
 
-    chromium = Path("/usr/bin/chromium")
-    assert chromium.is_file(), "Debian's chromium is needed (apt-get install chromium)"
     site = editions["frame-ids"][2]
     errors: list[str] = []
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(chromium), args=["--headless", "--no-sandbox"])
+        browser = launch_chromium(pw)
         page = browser.new_page()
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
