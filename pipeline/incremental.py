@@ -49,15 +49,19 @@ def core_files() -> set[Path]:
 
 def tei_fingerprint(inputs: Iterable[Path]) -> str:
     """The inputs, the core code, and the build date the TEI records (SOURCE_DATE_EPOCH)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    return digest(list(inputs) + sorted(core_files()), b"tei:" + epoch.encode())
+    return digest(list(inputs) + sorted(core_files()), f"tei:{build_epoch()}".encode())
 
 
 def rendering_fingerprint(fmt: str, tei_path: Path, download: Path | None = None) -> str:
     """The TEI, the renderer's code and templates, (HTML) the EPUB it offers for download, and
     SOURCE_DATE_EPOCH: the EPUB dates itself to the second, the TEI only to the day."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    return digest([tei_path, *renderer_files(fmt), *([download] if download else [])], f"{fmt}:{epoch}".encode())
+    sources = [tei_path, *renderer_files(fmt), *([download] if download else [])]
+    return digest(sources, f"{fmt}:{build_epoch()}".encode())
+
+
+def build_epoch() -> str:
+    """SOURCE_DATE_EPOCH as the outputs record it: an input of every fingerprint."""
+    return os.environ.get("SOURCE_DATE_EPOCH", "").strip()
 
 
 class Fingerprints:
